@@ -1,0 +1,27 @@
+#include "server/alert/alert.h"
+
+#include <openssl/sha.h>
+
+#include <cstdio>
+
+namespace ulna::server {
+
+std::string AlertId(const std::string& rule_name, const std::string& host_id,
+                    const std::string& process_key, int64_t bucket_start_ns) {
+  // Fields are NUL-separated so that ("ab","c") and ("a","bc") cannot collide.
+  std::string material = rule_name;
+  for (const std::string* part : {&host_id, &process_key}) {
+    material.push_back('\0');
+    material += *part;
+  }
+  material.push_back('\0');
+  material += std::to_string(bucket_start_ns);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+  // 128 bits are plenty for uniqueness and keep ids short in logs and URLs.
+  std::string id(32, '0');
+  for (int i = 0; i < 16; ++i) std::snprintf(&id[2 * i], 3, "%02x", digest[i]);
+  return id;
+}
+
+}  // namespace ulna::server

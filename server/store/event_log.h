@@ -1,0 +1,46 @@
+// EventLog: network events at rest, as self-contained compact batches keyed by time, so that
+// the job reads one bucket of the whole fleet as one range scan and retention is one range
+// delete. Also remembers each agent's last durable batch sequence (dedupe after reconnects).
+// Thread-safety: safe for concurrent use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/event.h"
+#include "common/status.h"
+#include "server/store/store.h"
+
+namespace ulna::server {
+
+// A stored batch never spans more than this much event time (writers split longer ones), so a
+// scan of [start, end) only needs to begin kMaxBatchSpanNs before `start`.
+inline constexpr int64_t kMaxBatchSpanNs = 60'000'000'000;
+
+class EventLog {
+ public:
+  explicit EventLog(Store* store) : store_(store) {}
+
+  // Adds `events` (all of `host`, any order) to `group`; the caller writes the group, possibly
+  // with other writes such as the agent's sequence, in one atomic Store::Write.
+  // `batch_key` makes the keys unique per source (e.g. the agent's batch sequence).
+  void Append(const HostInfo& host, uint64_t batch_key, const std::vector<NetworkEvent>& events,
+              WriteGroup* group) const;
+  // Records `sequence` as the last durable batch of `host_id`, in `group`.
+  void SetLastSequence(const std::string& host_id, uint64_t sequence, WriteGroup* group) const;
+  // 0 when the agent never sent a batch.
+  Result<uint64_t> LastSequence(const std::string& host_id) const;
+
+  // Visits the events with start_ns <= time < end_ns (in stored batch order, not sorted).
+  Status Scan(int64_t start_ns, int64_t end_ns,
+              const std::function<void(const NetworkEvent&)>& visit) const;
+  // Deletes every batch older than `cutoff_ns`.
+  Status DeleteBefore(int64_t cutoff_ns);
+
+ private:
+  Store* store_;
+};
+
+}  // namespace ulna::server

@@ -1,0 +1,95 @@
+// Store: the server's one RocksDB database, split into column families (DESIGN.md §4). It owns
+// the DB handle, records and checks the schema version, and refuses a second opener.
+// Domain stores (EventLog, AlertStore, ...) build on its small Get/Put/Scan/Write surface.
+// Thread-safety: all methods may be called concurrently (RocksDB's guarantees).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ulna::server {
+
+enum class Family : int {
+  kEvents = 0,     // time(BE) · host id · seq → self-contained EventBatch
+  kProcesses,      // host id · pid · start time → process record
+  kBaselineHost,   // host id · process key (· feature) → history/baseline
+  kBaselineFleet,  // process key (· feature) → fleet history/baseline
+  kRecords,        // bucket(BE) · record id → anomaly record
+  kAlerts,         // time(BE) · alert id → alert
+  kAgents,
+  kTokens,
+  kPolicies,
+  kExceptions,     // exception id → exception
+  kMeta,           // name → value (schema version, job checkpoint, per-agent last seq)
+  kCount,
+};
+
+const char* FamilyName(Family family);
+
+inline constexpr int kSchemaVersion = 1;
+
+struct StoreOptions {
+  std::string path;            // the DB folder; created when missing
+  bool sync_writes = true;     // fsync the WAL on Write(sync=true) calls
+};
+
+// A group of writes applied atomically by Store::Write.
+class WriteGroup {
+ public:
+  WriteGroup();
+  ~WriteGroup();
+  WriteGroup(WriteGroup&&) noexcept;
+  WriteGroup& operator=(WriteGroup&&) noexcept;
+  void Put(Family family, std::string_view key, std::string_view value);
+  void Delete(Family family, std::string_view key);
+  // Deletes keys in [begin, end).
+  void DeleteRange(Family family, std::string_view begin, std::string_view end);
+  size_t size() const;  // number of operations
+  bool empty() const { return size() == 0; }
+
+ private:
+  friend class Store;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+class Store {
+ public:
+  // Opens or creates the DB at options.path. Errors: FailedPrecondition for a newer schema,
+  // Unavailable when another process holds the DB, IoError otherwise (with RocksDB's text).
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // NotFound when the key is absent.
+  Result<std::string> Get(Family family, std::string_view key) const;
+  // Applies `group` atomically; `sync` fsyncs the WAL first (durable before return).
+  // A full disk is ResourceExhausted; nothing of the group is applied then.
+  Status Write(WriteGroup group, bool sync);
+  // Calls `visit(key, value)` for keys in [begin, end) in order (empty end: to the family's
+  // end) until it returns false.
+  Status Scan(Family family, std::string_view begin, std::string_view end,
+              const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const;
+  // Flushes memtables to SST files (tests, clean shutdown).
+  Status Flush();
+  const std::string& path() const;
+
+ private:
+  struct Rep;
+  explicit Store(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// Big-endian fixed-width encoding, so that byte order equals numeric order in keys.
+void AppendBigEndian64(std::string* out, uint64_t value);
+uint64_t ReadBigEndian64(std::string_view bytes);  // reads the first 8 bytes
+
+}  // namespace ulna::server

@@ -25,7 +25,7 @@ class BatchEncoder {
  private:
   bool self_contained_;
   std::unordered_map<std::string, uint32_t> ids_;  // stream dictionary (stream mode)
-  uint32_t next_id_ = 1;                            // id 0 is the empty string
+  uint32_t next_id_ = 1;                           // id 0 is the empty string
 };
 
 class BatchDecoder {
@@ -34,8 +34,10 @@ class BatchDecoder {
   // strings) are skipped and counted in *rejects; a batch whose dictionary does not continue
   // this stream's (string_base mismatch) is rejected whole with InvalidArgument.
   // Events take `host` when it is non-null (credential identity), else the batch's host fields.
-  Status Decode(const v1::EventBatch& batch, const HostInfo* host, std::vector<NetworkEvent>* events,
-                RejectTally* rejects);
+  // Decoded events are appended to *events; rejects are numbered by 1-based position in the
+  // batch. A self-contained batch (string_base 1) leaves the stream dictionary untouched.
+  Status Decode(const v1::EventBatch& batch, const HostInfo* host,
+                std::vector<NetworkEvent>* events, RejectTally* rejects);
 
  private:
   std::vector<std::string> strings_{""};  // id -> string; id 0 = ""

@@ -113,8 +113,6 @@ std::optional<IpPrefix> IpPrefix::Parse(std::string_view text) {
   return IpPrefix{*address, length};
 }
 
-std::string IpPrefix::ToString() const {
-  return network.ToString() + "/" + std::to_string(length);
-}
+std::string IpPrefix::ToString() const { return network.ToString() + "/" + std::to_string(length); }
 
 }  // namespace ulna

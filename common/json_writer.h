@@ -18,7 +18,7 @@ class JsonWriter {
   void EndObject();
   void BeginArray();
   void EndArray();
-  void Key(std::string_view key);  // inside an object, before its value
+  void Key(std::string_view key);       // inside an object, before its value
   void String(std::string_view value);  // escapes quotes, control bytes; invalid UTF-8 -> U+FFFD
   void Int(int64_t value);
   void Uint(uint64_t value);
@@ -26,9 +26,18 @@ class JsonWriter {
   void Bool(bool value);
   void Null();
   // Convenience: Key + value.
-  void Field(std::string_view key, std::string_view value) { Key(key); String(value); }
-  void Field(std::string_view key, const char* value) { Key(key); String(value); }
-  void Field(std::string_view key, int64_t value) { Key(key); Int(value); }
+  void Field(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
+  }
+  void Field(std::string_view key, const char* value) {
+    Key(key);
+    String(value);
+  }
+  void Field(std::string_view key, int64_t value) {
+    Key(key);
+    Int(value);
+  }
   void StringArray(std::string_view key, const std::vector<std::string>& values);
 
  private:
@@ -40,6 +49,9 @@ class JsonWriter {
 
 // "2026-10-01T00:06:32.926Z" from Unix epoch ns (millisecond precision, like ECS @timestamp).
 std::string FormatTimestamp(int64_t time_ns);
+// Like FormatTimestamp but exact: 3, 6 or 9 fraction digits, the fewest that lose nothing, so that
+// documents carrying kernel (ns) times parse back to the same value.
+std::string FormatTimestampExact(int64_t time_ns);
 // Parses ISO-8601 UTC ("...Z" or "+00:00", optional fraction up to ns); false when malformed.
 bool ParseTimestamp(std::string_view text, int64_t* time_ns);
 

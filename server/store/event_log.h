@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ecs_codec.h"
 #include "common/event.h"
 #include "common/status.h"
 #include "server/store/store.h"
@@ -36,6 +37,11 @@ class EventLog {
   // Visits the events with start_ns <= time < end_ns (in stored batch order, not sorted).
   Status Scan(int64_t start_ns, int64_t end_ns,
               const std::function<void(const NetworkEvent&)>& visit) const;
+  // As above, but stored events that fail to decode are counted in *rejects (and skipped)
+  // instead of failing the scan; the 3-argument form returns Internal when any was rejected.
+  // A stored batch that is not an EventBatch at all fails the scan either way.
+  Status Scan(int64_t start_ns, int64_t end_ns,
+              const std::function<void(const NetworkEvent&)>& visit, RejectTally* rejects) const;
   // Deletes every batch older than `cutoff_ns`.
   Status DeleteBefore(int64_t cutoff_ns);
 

@@ -25,8 +25,8 @@ enum class Family : int {
   kAgents,
   kTokens,
   kPolicies,
-  kExceptions,     // exception id → exception
-  kMeta,           // name → value (schema version, job checkpoint, per-agent last seq)
+  kExceptions,  // exception id → exception
+  kMeta,        // name → value (schema version, job checkpoint, per-agent last seq)
   kCount,
 };
 
@@ -35,8 +35,8 @@ const char* FamilyName(Family family);
 inline constexpr int kSchemaVersion = 1;
 
 struct StoreOptions {
-  std::string path;            // the DB folder; created when missing
-  bool sync_writes = true;     // fsync the WAL on Write(sync=true) calls
+  std::string path;         // the DB folder; created when missing
+  bool sync_writes = true;  // fsync the WAL on Write(sync=true) calls
 };
 
 // A group of writes applied atomically by Store::Write.
@@ -76,8 +76,10 @@ class Store {
   // Calls `visit(key, value)` for keys in [begin, end) in order (empty end: to the family's
   // end) until it returns false.
   Status Scan(Family family, std::string_view begin, std::string_view end,
-              const std::function<bool(std::string_view key, std::string_view value)>& visit)
-      const;
+              const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  // Compacts keys in [begin, end) (empty end: to the family's end) so that space freed by
+  // range deletes (retention) is returned to the disk now rather than at some later compaction.
+  Status Compact(Family family, std::string_view begin, std::string_view end);
   // Flushes memtables to SST files (tests, clean shutdown).
   Status Flush();
   const std::string& path() const;

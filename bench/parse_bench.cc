@@ -1,0 +1,197 @@
+// Ingest-path throughput on a real scenario archive: gzip inflate (ISA-L vs zlib), ECS parsing,
+// line splitting, and the batch codec. Reads $ULNA_SHARED/scenarios/dev1/events.ndjson.gz
+// (default /work/shared); each benchmark is skipped when the file is absent.
+#include <benchmark/benchmark.h>
+#include <isa-l/igzip_lib.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "common/batch_codec.h"
+#include "common/ecs_codec.h"
+#include "common/line_reader.h"
+
+namespace ulna {
+namespace {
+
+constexpr size_t kInflateLimit = 200u << 20;  // decompressed bytes per inflate iteration
+constexpr size_t kParseLines = 100000;
+
+std::string ArchivePath() {
+  const char* shared = std::getenv("ULNA_SHARED");
+  return std::string(shared != nullptr ? shared : "/work/shared") +
+         "/scenarios/dev1/events.ndjson.gz";
+}
+
+// The compressed archive, read once.
+const std::string* Compressed() {
+  static const std::string* bytes = [] {
+    std::ifstream in(ArchivePath(), std::ios::binary);
+    if (!in) return static_cast<std::string*>(nullptr);
+    return new std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  return bytes;
+}
+
+// The first kParseLines lines, decompressed, read once.
+const std::vector<std::string>* Lines() {
+  static const std::vector<std::string>* lines = [] {
+    auto reader = LineReader::Open(ArchivePath());
+    if (!reader.ok()) return static_cast<std::vector<std::string>*>(nullptr);
+    auto* out = new std::vector<std::string>();
+    std::string_view line;
+    while (out->size() < kParseLines && (*reader)->Next(&line)) out->emplace_back(line);
+    return out;
+  }();
+  return lines;
+}
+
+void BM_InflateIgzip(benchmark::State& state) {
+  const std::string* gz = Compressed();
+  if (gz == nullptr) return state.SkipWithError("scenario archive not found");
+  std::vector<uint8_t> out(1 << 20);
+  size_t total = 0;
+  for (auto _ : state) {
+    inflate_state s;
+    isal_inflate_init(&s);
+    s.crc_flag = ISAL_GZIP;
+    s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(gz->data()));
+    s.avail_in = static_cast<uint32_t>(gz->size());
+    size_t produced = 0;
+    while (produced < kInflateLimit && s.block_state != ISAL_BLOCK_FINISH) {
+      s.next_out = out.data();
+      s.avail_out = static_cast<uint32_t>(out.size());
+      if (isal_inflate(&s) < 0) return state.SkipWithError("igzip: corrupt archive");
+      produced += out.size() - s.avail_out;
+    }
+    total += produced;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(total));
+}
+BENCHMARK(BM_InflateIgzip)->Unit(benchmark::kMillisecond);
+
+void BM_InflateZlib(benchmark::State& state) {
+  const std::string* gz = Compressed();
+  if (gz == nullptr) return state.SkipWithError("scenario archive not found");
+  std::vector<uint8_t> out(1 << 20);
+  size_t total = 0;
+  for (auto _ : state) {
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return state.SkipWithError("zlib init");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz->data()));
+    z.avail_in = static_cast<uInt>(gz->size());
+    size_t produced = 0;
+    int ret = Z_OK;
+    while (produced < kInflateLimit && ret != Z_STREAM_END) {
+      z.next_out = out.data();
+      z.avail_out = static_cast<uInt>(out.size());
+      ret = inflate(&z, Z_NO_FLUSH);
+      if (ret != Z_OK && ret != Z_STREAM_END) {
+        inflateEnd(&z);
+        return state.SkipWithError("zlib: corrupt archive");
+      }
+      produced += out.size() - z.avail_out;
+    }
+    inflateEnd(&z);
+    total += produced;
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(total));
+}
+BENCHMARK(BM_InflateZlib)->Unit(benchmark::kMillisecond);
+
+void BM_ParseEcs(benchmark::State& state) {
+  const std::vector<std::string>* lines = Lines();
+  if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
+  EcsEventParser parser;
+  NetworkEvent event;
+  ParseError error;
+  size_t bytes = 0, parsed = 0, rejected = 0;
+  for (auto _ : state) {
+    for (const std::string& line : *lines) {
+      if (parser.Parse(line, &event, &error)) {
+        ++parsed;
+      } else {
+        ++rejected;
+      }
+      bytes += line.size();
+    }
+    benchmark::DoNotOptimize(event);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(parsed + rejected));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["rejected_pct"] = 100.0 * rejected / static_cast<double>(parsed + rejected);
+}
+BENCHMARK(BM_ParseEcs)->Unit(benchmark::kMillisecond);
+
+void BM_LineReaderGz(benchmark::State& state) {
+  if (Compressed() == nullptr) return state.SkipWithError("scenario archive not found");
+  size_t lines = 0, bytes = 0;
+  for (auto _ : state) {
+    auto reader = LineReader::Open(ArchivePath());
+    if (!reader.ok()) return state.SkipWithError(reader.status().ToString().c_str());
+    std::string_view line;
+    while ((*reader)->Next(&line)) {
+      ++lines;
+      bytes += line.size() + 1;
+    }
+    if (!(*reader)->status().ok()) {
+      return state.SkipWithError((*reader)->status().ToString().c_str());
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(lines));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_LineReaderGz)->Unit(benchmark::kMillisecond);
+
+// 1000-event batches of parsed scenario events, as an agent would send them.
+std::vector<std::vector<NetworkEvent>> Batches() {
+  std::vector<std::vector<NetworkEvent>> batches;
+  const std::vector<std::string>* lines = Lines();
+  if (lines == nullptr) return batches;
+  EcsEventParser parser;
+  NetworkEvent event;
+  ParseError error;
+  for (const std::string& line : *lines) {
+    if (!parser.Parse(line, &event, &error)) continue;
+    if (batches.empty() || batches.back().size() == 1000) batches.emplace_back();
+    batches.back().push_back(event);
+  }
+  return batches;
+}
+
+void BM_BatchEncodeDecode(benchmark::State& state) {
+  const bool self_contained = state.range(0) != 0;
+  const auto batches = Batches();
+  if (batches.empty()) return state.SkipWithError("scenario archive not found");
+  size_t events = 0, wire_bytes = 0;
+  for (auto _ : state) {
+    BatchEncoder encoder(self_contained);
+    BatchDecoder decoder;
+    RejectTally rejects;
+    std::vector<NetworkEvent> decoded;
+    uint64_t sequence = 0;
+    for (const auto& batch : batches) {
+      const v1::EventBatch wire = encoder.Encode(++sequence, batch);
+      wire_bytes += wire.ByteSizeLong();
+      decoded.clear();
+      if (!decoder.Decode(wire, nullptr, &decoded, &rejects).ok()) {
+        return state.SkipWithError("decode failed");
+      }
+      events += decoded.size();
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(events));
+  state.counters["wire_bytes_per_event"] = static_cast<double>(wire_bytes) / events;
+}
+BENCHMARK(BM_BatchEncodeDecode)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace ulna
+
+BENCHMARK_MAIN();

@@ -1,0 +1,903 @@
+#include "common/ecs_codec.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "common/json_writer.h"
+
+namespace ulna {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// The objects whose members the parser knows. Documents may nest them ({"process":{"parent":
+// {"pid":1}}}) or flatten them into dotted keys ({"process.parent.pid":1}), or mix both.
+enum class Scope : uint8_t {
+  kRoot,
+  kEvent,
+  kHost,
+  kProcess,
+  kParent,
+  kUser,
+  kGroup,
+  kSource,
+  kDestination,
+  kNetwork,
+  kContainer,
+  kUlna,
+};
+
+constexpr const char* kScopeNames[] = {
+    "",      "event",  "host",        "process", "process.parent", "user",
+    "group", "source", "destination", "network", "container",      "ulna",
+};
+
+// The fields the parser reads; everything else is skipped unparsed.
+enum class Leaf : uint8_t {
+  kTimestamp,
+  kCategory,
+  kType,
+  kAction,
+  kHostName,
+  kHostId,
+  kPid,
+  kName,
+  kExecutable,
+  kArgs,
+  kWorkingDirectory,
+  kEntityId,
+  kStart,
+  kParentPid,
+  kParentName,
+  kParentExecutable,
+  kUserName,
+  kUserId,
+  kGroupId,
+  kSourceIp,
+  kSourcePort,
+  kDestinationIp,
+  kDestinationPort,
+  kDirection,
+  kTransport,
+  kContainerId,
+  kNetns,
+  kCgroupId,
+  kRepeatCount,
+};
+
+constexpr const char* kLeafNames[] = {
+    "@timestamp",
+    "event.category",
+    "event.type",
+    "event.action",
+    "host.name",
+    "host.id",
+    "process.pid",
+    "process.name",
+    "process.executable",
+    "process.args",
+    "process.working_directory",
+    "process.entity_id",
+    "process.start",
+    "process.parent.pid",
+    "process.parent.name",
+    "process.parent.executable",
+    "user.name",
+    "user.id",
+    "group.id",
+    "source.ip",
+    "source.port",
+    "destination.ip",
+    "destination.port",
+    "network.direction",
+    "network.transport",
+    "container.id",
+    "ulna.netns",
+    "ulna.cgroup_id",
+    "ulna.repeat_count",
+};
+
+struct Target {
+  enum Kind : uint8_t { kUnknown, kScope, kLeaf } kind = kUnknown;
+  Scope scope = Scope::kRoot;
+  Leaf leaf = Leaf::kTimestamp;
+};
+
+Target S(Scope s) { return {Target::kScope, s, Leaf::kTimestamp}; }
+Target L(Leaf l) { return {Target::kLeaf, Scope::kRoot, l}; }
+
+// Matches a key in place, in the document's own bytes: `k` points just after the key's opening
+// quote, and at least SIMDJSON_PADDING readable bytes follow the document, so fixed-size
+// compares may look past the key's closing quote. A component matches when the name is followed
+// by the closing quote (the whole key) or by '.' (a dotted path continues).
+class KeyMatcher {
+ public:
+  explicit KeyMatcher(const char* k) : k_(k) {}
+  template <size_t N>
+  bool Try(const char (&name)[N], Target target) {
+    if (std::memcmp(k_, name, N - 1) != 0 || (k_[N - 1] != '"' && k_[N - 1] != '.')) return false;
+    target_ = target;
+    length_ = N - 1;
+    return true;
+  }
+  const char* key() const { return k_; }
+  Target target() const { return target_; }
+  // Moves to the next component of a dotted key; false when the key ended.
+  bool Descend() {
+    if (k_[length_] != '.') return false;
+    k_ += length_ + 1;
+    return true;
+  }
+
+ private:
+  const char* k_;
+  Target target_;
+  size_t length_ = 0;
+};
+
+// Resolves one component of the key at m.key() inside `scope`.
+bool MatchOne(Scope scope, KeyMatcher& m) {
+  switch (scope) {
+    case Scope::kRoot:
+      return m.Try("@timestamp", L(Leaf::kTimestamp)) || m.Try("event", S(Scope::kEvent)) ||
+             m.Try("host", S(Scope::kHost)) || m.Try("process", S(Scope::kProcess)) ||
+             m.Try("user", S(Scope::kUser)) || m.Try("source", S(Scope::kSource)) ||
+             m.Try("destination", S(Scope::kDestination)) || m.Try("network", S(Scope::kNetwork)) ||
+             m.Try("group", S(Scope::kGroup)) || m.Try("container", S(Scope::kContainer)) ||
+             m.Try("ulna", S(Scope::kUlna));
+    case Scope::kEvent:
+      return m.Try("category", L(Leaf::kCategory)) || m.Try("type", L(Leaf::kType)) ||
+             m.Try("action", L(Leaf::kAction));
+    case Scope::kHost:
+      return m.Try("name", L(Leaf::kHostName)) || m.Try("id", L(Leaf::kHostId));
+    case Scope::kProcess:
+      return m.Try("pid", L(Leaf::kPid)) || m.Try("name", L(Leaf::kName)) ||
+             m.Try("executable", L(Leaf::kExecutable)) || m.Try("args", L(Leaf::kArgs)) ||
+             m.Try("working_directory", L(Leaf::kWorkingDirectory)) ||
+             m.Try("entity_id", L(Leaf::kEntityId)) || m.Try("parent", S(Scope::kParent)) ||
+             m.Try("start", L(Leaf::kStart));
+    case Scope::kParent:
+      return m.Try("pid", L(Leaf::kParentPid)) || m.Try("name", L(Leaf::kParentName)) ||
+             m.Try("executable", L(Leaf::kParentExecutable));
+    case Scope::kUser:
+      return m.Try("name", L(Leaf::kUserName)) || m.Try("id", L(Leaf::kUserId));
+    case Scope::kGroup:
+      return m.Try("id", L(Leaf::kGroupId));
+    case Scope::kSource:
+      return m.Try("ip", L(Leaf::kSourceIp)) || m.Try("port", L(Leaf::kSourcePort));
+    case Scope::kDestination:
+      return m.Try("ip", L(Leaf::kDestinationIp)) || m.Try("port", L(Leaf::kDestinationPort));
+    case Scope::kNetwork:
+      return m.Try("transport", L(Leaf::kTransport)) || m.Try("direction", L(Leaf::kDirection));
+    case Scope::kContainer:
+      return m.Try("id", L(Leaf::kContainerId));
+    case Scope::kUlna:
+      return m.Try("netns", L(Leaf::kNetns)) || m.Try("cgroup_id", L(Leaf::kCgroupId)) ||
+             m.Try("repeat_count", L(Leaf::kRepeatCount));
+  }
+  return false;
+}
+
+// Resolves a raw key, possibly dotted ("process.parent.pid"), relative to `scope`.
+Target Resolve(Scope scope, const char* raw_key) {
+  KeyMatcher m(raw_key);
+  while (true) {
+    if (!MatchOne(scope, m)) return {};
+    const Target t = m.target();
+    if (!m.Descend()) return t;
+    if (t.kind != Target::kScope) return {};
+    scope = t.scope;
+  }
+}
+
+// True when the raw key (up to its closing quote) has an escape sequence.
+bool HasEscape(const char* raw_key) {
+  for (const char* p = raw_key; *p != '"'; ++p) {
+    if (*p == '\\') return true;
+  }
+  return false;
+}
+
+// Dotted-quad IPv4 as inet_pton accepts it (no leading zeros); nullopt for anything else,
+// which then goes to the general parser. Most addresses are IPv4, and this is 10x faster.
+std::optional<IpAddress> ParseIpv4(std::string_view s) {
+  uint32_t address = 0;
+  size_t i = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (i >= s.size() || s[i] != '.') return std::nullopt;
+      ++i;
+    }
+    const size_t begin = i;
+    uint32_t v = 0;
+    while (i < s.size() && i - begin < 3 && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+    const size_t digits = i - begin;
+    if (digits == 0 || v > 255 || (digits > 1 && s[begin] == '0')) return std::nullopt;
+    address = address << 8 | v;
+  }
+  if (i != s.size()) return std::nullopt;
+  return IpAddress::FromV4(address);
+}
+
+enum class Action : uint8_t { kNone, kEgress, kIngress, kOther };
+enum class Presence : uint8_t { kAbsent, kWithout, kWith };  // for category/type arrays
+
+void ResetEvent(NetworkEvent* e) {
+  e->time_ns = 0;
+  e->direction = Direction::kEgress;
+  e->transport = Transport::kTcp;
+  e->source_ip = IpAddress();
+  e->source_port = 0;
+  e->destination_ip = IpAddress();
+  e->destination_port = 0;
+  e->netns_inode = 0;
+  e->cgroup_id = 0;
+  e->repeat_count = 0;
+  e->host.id.clear();
+  e->host.name.clear();
+  ProcessInfo& p = e->process;
+  p.pid = p.ppid = p.uid = p.gid = 0;
+  p.start_time_ns = 0;
+  p.name.clear();
+  p.executable.clear();
+  // p.args is left alone: the walk overwrites its strings in place, keeping their buffers, and
+  // trims it to the new count (Walker::args_count_).
+  p.working_directory.clear();
+  p.user_name.clear();
+  p.parent_name.clear();
+  p.parent_executable.clear();
+  p.container_id.clear();
+  p.entity_id.clear();
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// One document's walk: fills the event as fields go by and remembers what the final checks
+// need. Field-level problems are recorded (the first one wins) and the walk goes on, so that a
+// document that is not a network event at all is reported as such, whatever else is wrong in it.
+class Walker {
+ public:
+  explicit Walker(NetworkEvent* event) : e_(event) {}
+
+  simdjson::error_code Walk(od::object object, Scope scope);
+  // Turns what was seen into the verdict; false with *error filled when the line is rejected.
+  bool Finish(ParseError* error);
+
+ private:
+  simdjson::error_code Visit(Leaf leaf, od::value& value);
+  simdjson::error_code ReadString(Leaf leaf, od::value& value, od::json_type type, size_t max,
+                                  std::string* out);
+  simdjson::error_code ReadInt(Leaf leaf, od::value& value, od::json_type type, int64_t max,
+                               int64_t* out);
+  simdjson::error_code ReadId(Leaf leaf, od::value& value, od::json_type type, uint32_t* out);
+  simdjson::error_code ReadIp(Leaf leaf, od::value& value, od::json_type type, IpAddress* out,
+                              bool* seen);
+  simdjson::error_code ReadMarker(Leaf leaf, od::value& value, od::json_type type,
+                                  std::string_view wanted, Presence* presence);
+  simdjson::error_code ReadArgs(od::value& value, od::json_type type);
+  simdjson::error_code ReadTimestamp(Leaf leaf, od::value& value, od::json_type type, int64_t* out,
+                                     bool* ok);
+
+  void Fail(RejectReason reason, std::string detail) {
+    if (has_field_error_) return;
+    has_field_error_ = true;
+    field_error_.reason = reason;
+    field_error_.detail = std::move(detail);
+  }
+  void WrongType(Leaf leaf, const char* wanted) {
+    Fail(RejectReason::kWrongType,
+         std::string(kLeafNames[static_cast<int>(leaf)]) + " is not " + wanted);
+  }
+  // Wrong types in event.* decide before anything else: they say whether this is our event.
+  void GateWrongType(Leaf leaf, const char* wanted) {
+    if (has_gate_error_) return;
+    has_gate_error_ = true;
+    gate_error_.reason = RejectReason::kWrongType;
+    gate_error_.detail = std::string(kLeafNames[static_cast<int>(leaf)]) + " is not " + wanted;
+  }
+  void Oversize(Leaf leaf, size_t max) {
+    Fail(RejectReason::kOversizeField, std::string(kLeafNames[static_cast<int>(leaf)]) +
+                                           " longer than " + std::to_string(max) + " bytes");
+  }
+  void Invalid(Leaf leaf, std::string_view why) {
+    Fail(RejectReason::kInvalidValue,
+         std::string(kLeafNames[static_cast<int>(leaf)]) + " " + std::string(why));
+  }
+
+  NetworkEvent* e_;
+  bool has_field_error_ = false;
+  ParseError field_error_;
+  bool has_gate_error_ = false;
+  ParseError gate_error_;
+  bool have_time_ = false;
+  Presence category_ = Presence::kAbsent;
+  Presence type_ = Presence::kAbsent;
+  Action action_ = Action::kNone;
+  std::string other_action_;
+  Action direction_hint_ = Action::kNone;
+  bool have_transport_ = false;
+  bool have_source_ip_ = false;
+  bool have_destination_ip_ = false;
+  size_t args_count_ = 0;
+  std::string escaped_key_;
+};
+
+simdjson::error_code Walker::Walk(od::object object, Scope scope) {
+  for (auto member : object) {
+    od::field field;
+    if (auto err = std::move(member).get(field)) return err;
+    // Keys are matched in place; only a key with an escape sequence is unescaped (into a
+    // padded copy, so that the same matcher applies).
+    const char* raw = field.key().raw();
+    Target target = Resolve(scope, raw);
+    if (target.kind == Target::kUnknown && HasEscape(raw)) {
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return err;
+      escaped_key_.assign(key);
+      escaped_key_.push_back('"');
+      escaped_key_.append(simdjson::SIMDJSON_PADDING, '\0');
+      target = Resolve(scope, escaped_key_.c_str());
+    }
+    if (target.kind == Target::kUnknown) continue;  // skipped without being parsed
+    od::value value = field.value();
+    if (target.kind == Target::kLeaf) {
+      if (auto err = Visit(target.leaf, value)) return err;
+      continue;
+    }
+    od::json_type type;
+    if (auto err = value.type().get(type)) return err;
+    if (type == od::json_type::null) continue;
+    if (type != od::json_type::object) {
+      Fail(RejectReason::kWrongType,
+           std::string(kScopeNames[static_cast<int>(target.scope)]) + " is not an object");
+      continue;
+    }
+    od::object inner;
+    if (auto err = value.get_object().get(inner)) return err;
+    if (auto err = Walk(inner, target.scope)) return err;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  if (type == od::json_type::null) return simdjson::SUCCESS;  // null reads as absent
+  ProcessInfo& p = e_->process;
+  int64_t n = 0;
+  switch (leaf) {
+    case Leaf::kTimestamp:
+      return ReadTimestamp(leaf, value, type, &e_->time_ns, &have_time_);
+    case Leaf::kCategory:
+      return ReadMarker(leaf, value, type, "network", &category_);
+    case Leaf::kType:
+      return ReadMarker(leaf, value, type, "start", &type_);
+    case Leaf::kAction: {
+      if (type != od::json_type::string) {
+        GateWrongType(leaf, "a string");
+        return simdjson::SUCCESS;
+      }
+      std::string_view s;
+      if (auto err = value.get_string().get(s)) return err;
+      if (s == "connection_attempted" || s == "connected-to") {
+        action_ = Action::kEgress;
+      } else if (s == "connection_accepted") {
+        action_ = Action::kIngress;
+      } else {
+        action_ = Action::kOther;
+        other_action_.assign(s.substr(0, 64));
+      }
+      return simdjson::SUCCESS;
+    }
+    case Leaf::kDirection: {
+      if (type != od::json_type::string) {
+        WrongType(leaf, "a string");
+        return simdjson::SUCCESS;
+      }
+      std::string_view s;
+      if (auto err = value.get_string().get(s)) return err;
+      if (s == "egress" || s == "outbound") direction_hint_ = Action::kEgress;
+      if (s == "ingress" || s == "inbound") direction_hint_ = Action::kIngress;
+      return simdjson::SUCCESS;  // "internal", "unknown"... leave the decision to event.action
+    }
+    case Leaf::kTransport: {
+      if (type != od::json_type::string) {
+        WrongType(leaf, "a string");
+        return simdjson::SUCCESS;
+      }
+      std::string_view s;
+      if (auto err = value.get_string().get(s)) return err;
+      have_transport_ = true;
+      if (EqualsIgnoreCase(s, "tcp")) {
+        e_->transport = Transport::kTcp;
+      } else if (EqualsIgnoreCase(s, "udp")) {
+        e_->transport = Transport::kUdp;
+      } else {
+        Invalid(leaf, "\"" + std::string(s.substr(0, 32)) + "\" is neither tcp nor udp");
+      }
+      return simdjson::SUCCESS;
+    }
+    case Leaf::kHostName:
+      return ReadString(leaf, value, type, kMaxNameBytes, &e_->host.name);
+    case Leaf::kHostId:
+      return ReadString(leaf, value, type, kMaxNameBytes, &e_->host.id);
+    case Leaf::kName:
+      return ReadString(leaf, value, type, kMaxNameBytes, &p.name);
+    case Leaf::kExecutable:
+      return ReadString(leaf, value, type, kMaxPathBytes, &p.executable);
+    case Leaf::kWorkingDirectory:
+      return ReadString(leaf, value, type, kMaxPathBytes, &p.working_directory);
+    case Leaf::kEntityId:
+      return ReadString(leaf, value, type, kMaxNameBytes, &p.entity_id);
+    case Leaf::kParentName:
+      return ReadString(leaf, value, type, kMaxNameBytes, &p.parent_name);
+    case Leaf::kParentExecutable:
+      return ReadString(leaf, value, type, kMaxPathBytes, &p.parent_executable);
+    case Leaf::kUserName:
+      return ReadString(leaf, value, type, kMaxNameBytes, &p.user_name);
+    case Leaf::kContainerId:
+      return ReadString(leaf, value, type, kMaxNameBytes, &p.container_id);
+    case Leaf::kArgs:
+      return ReadArgs(value, type);
+    case Leaf::kStart: {
+      bool ok;
+      return ReadTimestamp(leaf, value, type, &p.start_time_ns, &ok);
+    }
+    case Leaf::kPid:
+    case Leaf::kParentPid:
+    case Leaf::kNetns:
+    case Leaf::kRepeatCount: {
+      auto err = ReadInt(leaf, value, type, std::numeric_limits<uint32_t>::max(), &n);
+      const auto v = static_cast<uint32_t>(n);
+      if (leaf == Leaf::kPid) p.pid = v;
+      if (leaf == Leaf::kParentPid) p.ppid = v;
+      if (leaf == Leaf::kNetns) e_->netns_inode = v;
+      if (leaf == Leaf::kRepeatCount) e_->repeat_count = v;
+      return err;
+    }
+    case Leaf::kCgroupId: {
+      if (type != od::json_type::number) {
+        WrongType(leaf, "a number");
+        return simdjson::SUCCESS;
+      }
+      uint64_t v;
+      if (value.get_uint64().get(v)) {
+        Invalid(leaf, "is not an unsigned 64-bit integer");
+      } else {
+        e_->cgroup_id = v;
+      }
+      return simdjson::SUCCESS;
+    }
+    case Leaf::kSourcePort:
+    case Leaf::kDestinationPort: {
+      auto err = ReadInt(leaf, value, type, 65535, &n);
+      (leaf == Leaf::kSourcePort ? e_->source_port : e_->destination_port) =
+          static_cast<uint16_t>(n);
+      return err;
+    }
+    case Leaf::kUserId:
+      return ReadId(leaf, value, type, &p.uid);
+    case Leaf::kGroupId:
+      return ReadId(leaf, value, type, &p.gid);
+    case Leaf::kSourceIp:
+      return ReadIp(leaf, value, type, &e_->source_ip, &have_source_ip_);
+    case Leaf::kDestinationIp:
+      return ReadIp(leaf, value, type, &e_->destination_ip, &have_destination_ip_);
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code Walker::ReadString(Leaf leaf, od::value& value, od::json_type type, size_t max,
+                                        std::string* out) {
+  if (type != od::json_type::string) {
+    WrongType(leaf, "a string");
+    return simdjson::SUCCESS;
+  }
+  std::string_view s;
+  if (auto err = value.get_string().get(s)) return err;
+  if (s.size() > max) {
+    Oversize(leaf, max);
+    return simdjson::SUCCESS;
+  }
+  out->assign(s);
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code Walker::ReadInt(Leaf leaf, od::value& value, od::json_type type, int64_t max,
+                                     int64_t* out) {
+  *out = 0;
+  if (type != od::json_type::number) {
+    WrongType(leaf, "a number");
+    return simdjson::SUCCESS;
+  }
+  int64_t v;
+  if (value.get_int64().get(v) || v < 0 || v > max) {
+    Invalid(leaf, "is not an integer in 0.." + std::to_string(max));
+    return simdjson::SUCCESS;
+  }
+  *out = v;
+  return simdjson::SUCCESS;
+}
+
+// user.id / group.id: ECS makes them strings ("33"), some producers write numbers.
+simdjson::error_code Walker::ReadId(Leaf leaf, od::value& value, od::json_type type,
+                                    uint32_t* out) {
+  if (type == od::json_type::number) {
+    int64_t v;
+    auto err = ReadInt(leaf, value, type, std::numeric_limits<uint32_t>::max(), &v);
+    *out = static_cast<uint32_t>(v);
+    return err;
+  }
+  if (type != od::json_type::string) {
+    WrongType(leaf, "a string or number");
+    return simdjson::SUCCESS;
+  }
+  std::string_view s;
+  if (auto err = value.get_string().get(s)) return err;
+  if (s.empty()) return simdjson::SUCCESS;
+  uint32_t v;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+    Invalid(leaf, "\"" + std::string(s.substr(0, 32)) + "\" is not a 32-bit unsigned id");
+    return simdjson::SUCCESS;
+  }
+  *out = v;
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code Walker::ReadIp(Leaf leaf, od::value& value, od::json_type type, IpAddress* out,
+                                    bool* seen) {
+  if (type != od::json_type::string) {
+    WrongType(leaf, "a string");
+    return simdjson::SUCCESS;
+  }
+  std::string_view s;
+  if (auto err = value.get_string().get(s)) return err;
+  auto ip = ParseIpv4(s);
+  if (!ip) ip = IpAddress::Parse(s);
+  if (!ip) {
+    Invalid(leaf, "\"" + std::string(s.substr(0, 64)) + "\" is not an IP address");
+    return simdjson::SUCCESS;
+  }
+  *out = *ip;
+  *seen = true;
+  return simdjson::SUCCESS;
+}
+
+// event.category / event.type: a string or an array of strings that must contain `wanted`.
+simdjson::error_code Walker::ReadMarker(Leaf leaf, od::value& value, od::json_type type,
+                                        std::string_view wanted, Presence* presence) {
+  std::string_view s;
+  if (type == od::json_type::string) {
+    if (auto err = value.get_string().get(s)) return err;
+    *presence = s == wanted ? Presence::kWith : Presence::kWithout;
+    return simdjson::SUCCESS;
+  }
+  if (type != od::json_type::array) {
+    GateWrongType(leaf, "a string or an array of strings");
+    return simdjson::SUCCESS;
+  }
+  od::array array;
+  if (auto err = value.get_array().get(array)) return err;
+  *presence = Presence::kWithout;
+  for (auto element : array) {
+    od::value item;
+    if (auto err = std::move(element).get(item)) return err;
+    od::json_type item_type;
+    if (auto err = item.type().get(item_type)) return err;
+    if (item_type != od::json_type::string) continue;  // not ours to judge; only look for `wanted`
+    if (auto err = item.get_string().get(s)) return err;
+    if (s == wanted) *presence = Presence::kWith;
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code Walker::ReadArgs(od::value& value, od::json_type type) {
+  std::vector<std::string>& args = e_->process.args;
+  args_count_ = 0;
+  if (type != od::json_type::array) {
+    WrongType(Leaf::kArgs, "an array of strings");
+    return simdjson::SUCCESS;
+  }
+  od::array array;
+  if (auto err = value.get_array().get(array)) return err;
+  size_t total = 0;
+  for (auto element : array) {
+    od::value item;
+    if (auto err = std::move(element).get(item)) return err;
+    const size_t index = args_count_;
+    od::json_type item_type;
+    if (auto err = item.type().get(item_type)) return err;
+    if (item_type != od::json_type::string) {
+      Fail(RejectReason::kWrongType, "process.args[" + std::to_string(index) + "] is not a string");
+      continue;
+    }
+    std::string_view s;
+    if (auto err = item.get_string().get(s)) return err;
+    if (index >= kMaxArgs) {
+      Fail(RejectReason::kOversizeField,
+           "process.args has more than " + std::to_string(kMaxArgs) + " entries");
+      continue;
+    }
+    if (s.size() > kMaxArgBytes) {
+      Fail(RejectReason::kOversizeField, "process.args[" + std::to_string(index) +
+                                             "] longer than " + std::to_string(kMaxArgBytes) +
+                                             " bytes");
+    }
+    total += s.size();
+    if (total > kMaxArgsTotalBytes) {
+      Fail(RejectReason::kOversizeField,
+           "process.args longer than " + std::to_string(kMaxArgsTotalBytes) + " bytes in total");
+    }
+    if (index < args.size()) {
+      args[index].assign(s);
+    } else {
+      args.emplace_back(s);
+    }
+    ++args_count_;
+  }
+  return simdjson::SUCCESS;
+}
+
+// ISO-8601 text, or an integer taken as epoch milliseconds (Elasticsearch's epoch_millis).
+simdjson::error_code Walker::ReadTimestamp(Leaf leaf, od::value& value, od::json_type type,
+                                           int64_t* out, bool* ok) {
+  *ok = false;
+  int64_t ns;
+  if (type == od::json_type::number) {
+    int64_t ms;
+    if (value.get_int64().get(ms) || __builtin_mul_overflow(ms, int64_t{1'000'000}, &ns)) {
+      Invalid(leaf, "is not an integer count of epoch milliseconds");
+      return simdjson::SUCCESS;
+    }
+    *out = ns;
+    *ok = true;
+    return simdjson::SUCCESS;
+  }
+  if (type != od::json_type::string) {
+    WrongType(leaf, "a string");
+    return simdjson::SUCCESS;
+  }
+  std::string_view s;
+  if (auto err = value.get_string().get(s)) return err;
+  if (!ParseTimestamp(s, &ns)) {
+    Invalid(leaf, "\"" + std::string(s.substr(0, 40)) + "\" is not an ISO-8601 UTC time");
+    return simdjson::SUCCESS;
+  }
+  *out = ns;
+  *ok = true;
+  return simdjson::SUCCESS;
+}
+
+bool Walker::Finish(ParseError* error) {
+  e_->process.args.resize(args_count_);
+  auto reject = [error](RejectReason reason, std::string detail) {
+    error->reason = reason;
+    error->detail = std::move(detail);
+    return false;
+  };
+  if (has_gate_error_) return reject(gate_error_.reason, std::move(gate_error_.detail));
+  if (category_ == Presence::kAbsent) return reject(RejectReason::kMissingField, "event.category");
+  if (category_ == Presence::kWithout) {
+    return reject(RejectReason::kNotNetworkEvent, "event.category does not contain \"network\"");
+  }
+  if (type_ == Presence::kAbsent) return reject(RejectReason::kMissingField, "event.type");
+  if (type_ == Presence::kWithout) {
+    return reject(RejectReason::kNotNetworkEvent, "event.type does not contain \"start\"");
+  }
+  if (action_ == Action::kOther) {
+    return reject(RejectReason::kNotNetworkEvent,
+                  "event.action \"" + other_action_ + "\" is not a connection start");
+  }
+  const Action direction = action_ != Action::kNone ? action_ : direction_hint_;
+  if (direction == Action::kNone) {
+    return reject(RejectReason::kMissingField, "event.action (or network.direction)");
+  }
+  e_->direction = direction == Action::kIngress ? Direction::kIngress : Direction::kEgress;
+  if (has_field_error_) return reject(field_error_.reason, std::move(field_error_.detail));
+  if (!have_time_) return reject(RejectReason::kMissingField, "@timestamp");
+  if (!have_transport_) return reject(RejectReason::kMissingField, "network.transport");
+  if (e_->process.name.empty()) return reject(RejectReason::kMissingField, "process.name");
+  if (e_->host.id.empty() && e_->host.name.empty()) {
+    return reject(RejectReason::kMissingField, "host.name (or host.id)");
+  }
+  if (e_->host.id.empty()) e_->host.id = e_->host.name;
+  if (e_->host.name.empty()) e_->host.name = e_->host.id;
+  if (e_->direction == Direction::kEgress && !have_destination_ip_) {
+    return reject(RejectReason::kMissingField, "destination.ip");
+  }
+  if (e_->direction == Direction::kIngress && !have_source_ip_) {
+    return reject(RejectReason::kMissingField, "source.ip");
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* RejectReasonName(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kMalformedJson:
+      return "malformed_json";
+    case RejectReason::kWrongType:
+      return "wrong_type";
+    case RejectReason::kMissingField:
+      return "missing_field";
+    case RejectReason::kOversizeField:
+      return "oversize_field";
+    case RejectReason::kInvalidValue:
+      return "invalid_value";
+    case RejectReason::kNotNetworkEvent:
+      return "not_network_event";
+    case RejectReason::kTimeOutOfRange:
+      return "time_out_of_range";
+    case RejectReason::kExcluded:
+      return "excluded";
+    case RejectReason::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+struct EcsEventParser::Rep {
+  od::parser parser;
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input, and callers may hand
+  // in any string_view, so lines are parsed from this copy (about 2% of the parse time).
+  std::vector<char> buffer;
+};
+
+EcsEventParser::EcsEventParser() : rep_(std::make_unique<Rep>()) {}
+EcsEventParser::~EcsEventParser() = default;
+
+bool EcsEventParser::Parse(std::string_view line, NetworkEvent* event, ParseError* error) {
+  ResetEvent(event);
+  auto malformed = [error](std::string detail) {
+    error->reason = RejectReason::kMalformedJson;
+    error->detail = std::move(detail);
+    return false;
+  };
+  std::vector<char>& buffer = rep_->buffer;
+  const size_t needed = line.size() + simdjson::SIMDJSON_PADDING;
+  if (buffer.size() < needed) buffer.resize(std::max(needed, 2 * buffer.size()));
+  std::memcpy(buffer.data(), line.data(), line.size());
+  std::memset(buffer.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  od::document doc;
+  if (auto err = rep_->parser.iterate(buffer.data(), line.size(), buffer.size()).get(doc)) {
+    return malformed(simdjson::error_message(err));
+  }
+  od::object root;
+  if (auto err = doc.get_object().get(root)) {
+    return malformed(err == simdjson::INCORRECT_TYPE ? "not a JSON object"
+                                                     : simdjson::error_message(err));
+  }
+  Walker walker(event);
+  if (auto err = walker.Walk(root, Scope::kRoot)) return malformed(simdjson::error_message(err));
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {  // tokens left after the object
+    return malformed("trailing content after the JSON object");
+  }
+  return walker.Finish(error);
+}
+
+void AppendEcsEvent(const NetworkEvent& event, std::string* out) {
+  const ProcessInfo& p = event.process;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Field("@timestamp", FormatTimestampExact(event.time_ns));
+
+  w.Key("event");
+  w.BeginObject();
+  w.Field("kind", "event");
+  w.StringArray("category", {"network"});
+  w.StringArray("type", {"start"});
+  w.Field("action", event.action());
+  w.Field("dataset", "ulna.network");
+  w.Field("module", "ulna");
+  w.EndObject();
+
+  w.Key("host");
+  w.BeginObject();
+  if (!event.host.name.empty()) w.Field("name", event.host.name);
+  if (!event.host.id.empty()) w.Field("id", event.host.id);
+  w.EndObject();
+
+  w.Key("process");
+  w.BeginObject();
+  w.Field("pid", int64_t{p.pid});
+  w.Field("name", p.name);
+  if (!p.executable.empty()) w.Field("executable", p.executable);
+  if (!p.args.empty()) w.StringArray("args", p.args);
+  if (!p.working_directory.empty()) w.Field("working_directory", p.working_directory);
+  if (!p.entity_id.empty()) w.Field("entity_id", p.entity_id);
+  if (p.start_time_ns != 0) w.Field("start", FormatTimestampExact(p.start_time_ns));
+  if (p.ppid != 0 || !p.parent_name.empty() || !p.parent_executable.empty()) {
+    w.Key("parent");
+    w.BeginObject();
+    w.Field("pid", int64_t{p.ppid});
+    if (!p.parent_name.empty()) w.Field("name", p.parent_name);
+    if (!p.parent_executable.empty()) w.Field("executable", p.parent_executable);
+    w.EndObject();
+  }
+  w.EndObject();
+
+  w.Key("user");
+  w.BeginObject();
+  if (!p.user_name.empty()) w.Field("name", p.user_name);
+  w.Field("id", std::to_string(p.uid));  // ECS keyword, as Elastic Defend writes it
+  w.EndObject();
+  w.Key("group");
+  w.BeginObject();
+  w.Field("id", std::to_string(p.gid));
+  w.EndObject();
+
+  w.Key("source");
+  w.BeginObject();
+  w.Field("ip", event.source_ip.ToString());
+  w.Field("port", int64_t{event.source_port});
+  w.EndObject();
+  w.Key("destination");
+  w.BeginObject();
+  w.Field("ip", event.destination_ip.ToString());
+  w.Field("port", int64_t{event.destination_port});
+  w.EndObject();
+
+  w.Key("network");
+  w.BeginObject();
+  w.Field("transport", TransportName(event.transport));
+  w.Field("type", event.remote_ip().is_v4() ? "ipv4" : "ipv6");
+  w.Field("direction", DirectionName(event.direction));
+  w.EndObject();
+
+  if (!p.container_id.empty()) {
+    w.Key("container");
+    w.BeginObject();
+    w.Field("id", p.container_id);
+    w.EndObject();
+  }
+  if (event.netns_inode != 0 || event.cgroup_id != 0 || event.repeat_count != 0) {
+    w.Key("ulna");
+    w.BeginObject();
+    if (event.netns_inode != 0) w.Field("netns", int64_t{event.netns_inode});
+    if (event.cgroup_id != 0) {
+      w.Key("cgroup_id");
+      w.Uint(event.cgroup_id);
+    }
+    if (event.repeat_count != 0) w.Field("repeat_count", int64_t{event.repeat_count});
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void RejectTally::Add(uint64_t line_number, const ParseError& error) {
+  ++counts[static_cast<size_t>(error.reason)];
+  if (samples.size() < kMaxSamples) samples.push_back({line_number, error});
+}
+
+uint64_t RejectTally::total() const {
+  uint64_t sum = 0;
+  for (uint64_t c : counts) sum += c;
+  return sum;
+}
+
+void RejectTally::Merge(const RejectTally& other) {
+  for (size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
+  for (const Sample& s : other.samples) {
+    if (samples.size() >= kMaxSamples) break;
+    samples.push_back(s);
+  }
+}
+
+}  // namespace ulna

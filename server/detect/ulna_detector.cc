@@ -1,0 +1,283 @@
+#include "server/detect/ulna_detector.h"
+
+#include <algorithm>
+
+#include "common/byte_codec.h"
+#include "common/duration.h"
+
+namespace ulna::server {
+namespace {
+
+const char kStateKey[] = "model/ulna/d/state";
+constexpr uint64_t kStateVersion = 1;
+constexpr uint64_t kMaxEntries = 1 << 20;
+
+void PutSet(ByteWriter& w, const std::set<std::string>& values) {
+  w.Varint(values.size());
+  for (const std::string& v : values) w.String(v);
+}
+
+}  // namespace
+
+UlnaDetector::UlnaDetector(UlnaDetectorOptions options) : options_(options) {}
+
+Status UlnaDetector::Load(const Store& store) {
+  ULNA_RETURN_IF_ERROR(baselines_.Load(store));
+  auto state = store.Get(Family::kMeta, kStateKey);
+  if (state.ok()) return DecodeState(*state);
+  if (state.status().code() != Status::Code::kNotFound) return state.status();
+  return Status::Ok();
+}
+
+void UlnaDetector::RefreshPeers(int64_t bucket_start_ns) {
+  const int64_t day = UtcDayStart(bucket_start_ns);
+  if (day == peers_day_ns_) return;
+  // Peers are recomputed once a day, from process sets that change slowly; the same day gives
+  // the same peers before and after a restart because they are persisted with the state.
+  peers_day_ns_ = day;
+  peers_.clear();
+  const auto& hosts = baselines_.hosts();
+  for (const auto& [id, host] : hosts) {
+    std::vector<std::string>& peers = peers_[id];
+    for (const auto& [other_id, other] : hosts) {
+      if (other_id == id) continue;
+      size_t common = 0;
+      for (const auto& [name, unused] : host.names) common += other.names.count(name);
+      const size_t all = host.names.size() + other.names.size() - common;
+      if (all > 0 && static_cast<double>(common) / all >= options_.peer_min_similarity) {
+        peers.push_back(other_id);
+      }
+    }
+  }
+  state_dirty_ = true;
+}
+
+double UlnaDetector::PeerShare(const std::string& host_id, const std::string& name,
+                               size_t* peer_count) const {
+  auto it = peers_.find(host_id);
+  const FleetNameBaseline* fleet = baselines_.FleetName(name);
+  if (it == peers_.end() || it->second.empty()) {
+    *peer_count = 0;
+    const size_t hosts = baselines_.hosts().size();
+    return fleet == nullptr || hosts == 0 ? 0 : static_cast<double>(fleet->hosts.size()) / hosts;
+  }
+  *peer_count = it->second.size();
+  if (fleet == nullptr) return 0;
+  size_t running = 0;
+  for (const std::string& peer : it->second) running += fleet->hosts.count(peer);
+  return static_cast<double>(running) / it->second.size();
+}
+
+void UlnaDetector::TrackRollouts(const BucketActivity& bucket) {
+  const int64_t now = bucket.start_ns();
+  for (const ProcessActivity& group : bucket.groups()) {
+    // A learning host's new names are its baseline being learnt, not a deployment.
+    const HostBaseline* host = baselines_.Host(group.host.id);
+    if (host == nullptr || now - host->first_bucket_ns < options_.learning_period_ns) continue;
+    if (host->names.count(group.process_name) > 0) continue;
+    recent_joins_[group.process_name][group.host.id] = now;
+    state_dirty_ = true;
+  }
+  for (auto name_it = recent_joins_.begin(); name_it != recent_joins_.end();) {
+    auto& joins = name_it->second;
+    std::erase_if(
+        joins, [&](const auto& entry) { return entry.second <= now - options_.rollout_window_ns; });
+    if (joins.size() >= options_.rollout_min_hosts) {
+      Rollout& rollout = rollouts_[name_it->first];
+      for (const auto& [host, when] : joins) {
+        if (when == now) rollout.last_join_ns = now;
+        rollout.hosts.insert(host);
+      }
+    }
+    name_it = joins.empty() ? recent_joins_.erase(name_it) : std::next(name_it);
+  }
+  std::erase_if(rollouts_, [&](const auto& entry) {
+    return entry.second.last_join_ns <= now - options_.rollout_idle_ns;
+  });
+}
+
+std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucket,
+                                                     const HistoryIndex& history,
+                                                     const BucketFacts& facts) {
+  (void)history;  // the ulna baselines carry their own, richer history
+  std::vector<AnomalyRecord> records;
+  if (bucket.groups().empty()) return records;
+  const int64_t now = bucket.start_ns();
+  RefreshPeers(now);
+  TrackRollouts(bucket);
+
+  std::vector<ActivityFeatures> features;
+  features.reserve(bucket.groups().size());
+  for (const ProcessActivity& group : bucket.groups()) {
+    features.push_back(ExtractFeatures(group));
+    const ProcessActivity& g = group;
+    const ActivityFeatures& f = features.back();
+    const HostBaseline* host = baselines_.Host(g.host.id);
+    const bool known_on_host = host != nullptr && host->names.count(f.name) > 0;
+
+    ScoringInput input;
+    input.features = &f;
+    input.host_id = g.host.id;
+    input.bucket_start_ns = now;
+    input.learning = host == nullptr || now - host->first_bucket_ns < options_.learning_period_ns;
+    input.peer_share = PeerShare(g.host.id, f.name, &input.peer_count);
+    input.fleet_hosts = baselines_.hosts().size();
+    auto rollout = rollouts_.find(f.name);
+    const bool in_rollout =
+        !known_on_host && rollout != rollouts_.end() && rollout->second.hosts.count(g.host.id) > 0;
+    if (in_rollout) input.rollout_hosts = rollout->second.hosts.size();
+    const UlnaScore score = ScoreActivity(input, baselines_);
+
+    // One record per (host, process, episode): the first one worth keeping, and once more if the
+    // episode later crosses the alert threshold. A rollout gets one grouped record in total.
+    Episode& episode = episodes_[{g.host.id, f.name}];
+    const bool ongoing =
+        episode.last_active_ns != 0 && episode.last_active_ns > now - options_.episode_quiet_ns;
+    if (!ongoing) episode.max_score = 0;
+    bool emit;
+    if (in_rollout) {
+      emit = !rollout->second.recorded;
+      rollout->second.recorded = true;
+    } else if (score.score < options_.record_min_score) {
+      emit = false;
+    } else if (!ongoing || episode.max_score == 0) {
+      emit = true;
+    } else {
+      emit = score.score >= options_.alert_score && episode.max_score < options_.alert_score;
+    }
+    const bool tracked = ongoing || emit;
+    if (tracked) {
+      episode.last_active_ns = now;
+      state_dirty_ = true;
+    } else {
+      episodes_.erase({g.host.id, f.name});
+    }
+    if (!emit) continue;
+    episode.max_score = std::max(episode.max_score, score.score);
+
+    AnomalyRecord record;
+    record.host = g.host;
+    record.process_name = f.name;
+    record.process_executable = f.executable;
+    record.probability = score.probability;
+    record.score = score.score;
+    record.reasons = score.Reasons();
+    record.context = BuildContext(g);
+    if (in_rollout) {
+      // Grouped: below the alert threshold whatever the terms say, naming the spread.
+      record.score = std::min(record.score, options_.record_min_score);
+      record.other_hosts = static_cast<uint32_t>(rollout->second.hosts.size() - 1);
+      record.reasons.insert(record.reasons.begin(),
+                            "rollout: '" + f.name + "' became new on " +
+                                std::to_string(rollout->second.hosts.size()) +
+                                " hosts within hours; one grouped record for all of them");
+    } else {
+      record.other_hosts = static_cast<uint32_t>(bucket.HostCount(f.name) - 1);
+    }
+    if (facts.hosts_with_capture_loss.count(g.host.id) > 0) {
+      record.context.capture_drops = true;
+      record.reasons.push_back(
+          "the agent reported capture drops in this bucket: activity may be missing");
+    }
+    records.push_back(std::move(record));
+  }
+  // Episodes that went quiet are over; drop them so the state stays bounded.
+  std::erase_if(episodes_, [&](const auto& entry) {
+    return entry.second.last_active_ns <= now - options_.episode_quiet_ns;
+  });
+
+  // Baselines learn the bucket after it is scored.
+  std::set<std::pair<std::string, std::string>> parents;
+  for (size_t i = 0; i < bucket.groups().size(); ++i) {
+    const ProcessActivity& g = bucket.groups()[i];
+    baselines_.Observe(now, g.host, features[i]);
+    for (const NetworkEvent* e : g.events) parents.insert({g.host.id, e->process.parent_name});
+  }
+  for (const auto& [host, parent] : parents) baselines_.ObserveParent(parent);
+  return records;
+}
+
+std::string UlnaDetector::EncodeState() const {
+  std::string out;
+  ByteWriter w(&out);
+  w.Varint(kStateVersion);
+  w.SignedVarint(peers_day_ns_);
+  w.Varint(peers_.size());
+  for (const auto& [host, peers] : peers_) {
+    w.String(host);
+    w.Varint(peers.size());
+    for (const std::string& p : peers) w.String(p);
+  }
+  w.Varint(episodes_.size());
+  for (const auto& [key, episode] : episodes_) {
+    w.String(key.first);
+    w.String(key.second);
+    w.SignedVarint(episode.last_active_ns);
+    w.Double(episode.max_score);
+  }
+  w.Varint(recent_joins_.size());
+  for (const auto& [name, joins] : recent_joins_) {
+    w.String(name);
+    w.Varint(joins.size());
+    for (const auto& [host, when] : joins) {
+      w.String(host);
+      w.SignedVarint(when);
+    }
+  }
+  w.Varint(rollouts_.size());
+  for (const auto& [name, rollout] : rollouts_) {
+    w.String(name);
+    w.SignedVarint(rollout.last_join_ns);
+    PutSet(w, rollout.hosts);
+    w.Varint(rollout.recorded ? 1 : 0);
+  }
+  return out;
+}
+
+Status UlnaDetector::DecodeState(std::string_view bytes) {
+  ByteReader r(bytes);
+  if (r.Varint() != kStateVersion) return Status::InvalidArgument("unknown ulna detector state");
+  peers_day_ns_ = r.SignedVarint();
+  peers_.clear();
+  for (uint64_t n = r.Count(kMaxEntries), i = 0; i < n && r.ok(); ++i) {
+    std::vector<std::string>& peers = peers_[r.String()];
+    for (uint64_t m = r.Count(kMaxEntries), j = 0; j < m && r.ok(); ++j)
+      peers.push_back(r.String());
+  }
+  episodes_.clear();
+  for (uint64_t n = r.Count(kMaxEntries), i = 0; i < n && r.ok(); ++i) {
+    std::string host = r.String();
+    std::string name = r.String();
+    Episode& episode = episodes_[{std::move(host), std::move(name)}];
+    episode.last_active_ns = r.SignedVarint();
+    episode.max_score = r.Double();
+  }
+  recent_joins_.clear();
+  for (uint64_t n = r.Count(kMaxEntries), i = 0; i < n && r.ok(); ++i) {
+    auto& joins = recent_joins_[r.String()];
+    for (uint64_t m = r.Count(kMaxEntries), j = 0; j < m && r.ok(); ++j) {
+      std::string host = r.String();
+      joins[std::move(host)] = r.SignedVarint();
+    }
+  }
+  rollouts_.clear();
+  for (uint64_t n = r.Count(kMaxEntries), i = 0; i < n && r.ok(); ++i) {
+    Rollout& rollout = rollouts_[r.String()];
+    rollout.last_join_ns = r.SignedVarint();
+    for (uint64_t m = r.Count(kMaxEntries), j = 0; j < m && r.ok(); ++j) {
+      rollout.hosts.insert(r.String());
+    }
+    rollout.recorded = r.Varint() != 0;
+  }
+  if (!r.ok() || !r.done()) return Status::InvalidArgument("corrupt ulna detector state");
+  return Status::Ok();
+}
+
+void UlnaDetector::Persist(WriteGroup* group) {
+  baselines_.Persist(group);
+  if (!state_dirty_) return;
+  group->Put(Family::kMeta, kStateKey, EncodeState());
+  state_dirty_ = false;
+}
+
+}  // namespace ulna::server

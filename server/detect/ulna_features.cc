@@ -1,0 +1,125 @@
+#include "server/detect/ulna_features.h"
+
+#include "common/duration.h"
+
+namespace ulna::server {
+namespace {
+
+bool StartsWithAny(std::string_view path, std::initializer_list<std::string_view> prefixes) {
+  for (std::string_view prefix : prefixes) {
+    if (path.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* PathClassName(PathClass path_class) {
+  switch (path_class) {
+    case PathClass::kSystem:
+      return "system";
+    case PathClass::kHome:
+      return "home";
+    case PathClass::kOther:
+      return "other";
+    case PathClass::kTemp:
+      return "temp";
+    case PathClass::kHidden:
+      return "hidden";
+    case PathClass::kDeleted:
+      return "deleted";
+  }
+  return "other";
+}
+
+PathClass ClassifyExecutable(std::string_view path) {
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (path.size() >= kDeleted.size() && path.substr(path.size() - kDeleted.size()) == kDeleted) {
+    return PathClass::kDeleted;
+  }
+  // A directory whose name starts with '.' hides from a plain `ls`; the file name may not.
+  const size_t last_slash = path.rfind('/');
+  const std::string_view directory =
+      last_slash == std::string_view::npos ? std::string_view() : path.substr(0, last_slash);
+  size_t start = 0;
+  while (start < directory.size()) {
+    size_t end = directory.find('/', start);
+    if (end == std::string_view::npos) end = directory.size();
+    const std::string_view component = directory.substr(start, end - start);
+    if (component.size() > 1 && component[0] == '.' && component != "..") return PathClass::kHidden;
+    start = end + 1;
+  }
+  if (StartsWithAny(path, {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/user/", "/var/run/user/"})) {
+    return PathClass::kTemp;
+  }
+  if (StartsWithAny(path,
+                    {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/opt/", "/snap/", "/nix/"})) {
+    return PathClass::kSystem;
+  }
+  if (StartsWithAny(path, {"/home/", "/root/"})) return PathClass::kHome;
+  return PathClass::kOther;
+}
+
+std::string BehaviourKey(const NetworkEvent& event) {
+  std::string key = event.transport == Transport::kUdp      ? "udp/"
+                    : event.direction == Direction::kEgress ? "out/"
+                                                            : "in/";
+  const uint16_t port = event.service_port();
+  key += port >= kFirstEphemeralPort ? std::string("eph") : std::to_string(port);
+  key += '/';
+  key += DestinationClass(event.remote_ip());
+  return key;
+}
+
+bool IsOutboundBehaviour(std::string_view key) { return key.substr(0, 3) != "in/"; }
+
+bool IsExternalBehaviour(std::string_view key) {
+  constexpr std::string_view kExternal = "/external";
+  return key.size() >= kExternal.size() && key.substr(key.size() - kExternal.size()) == kExternal;
+}
+
+ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
+  ActivityFeatures f;
+  const ProcessInfo& p = activity.first().process;
+  f.name = activity.process_name;
+  f.executable = p.executable;
+  f.path_class = ClassifyExecutable(p.executable);
+  f.user = p.user_name.empty() ? "uid:" + std::to_string(p.uid) : p.user_name;
+  f.parent_name = p.parent_name;
+  f.parent_is_init = p.ppid == 1;
+  f.ingress_only = true;
+  for (const NetworkEvent* event : activity.events) {
+    std::string key = BehaviourKey(*event);
+    if (IsOutboundBehaviour(key)) {
+      f.ingress_only = false;
+      if (IsExternalBehaviour(key)) f.outbound_external = true;
+    }
+    f.behaviours.insert(std::move(key));
+  }
+  return f;
+}
+
+int64_t UtcDayStart(int64_t t) { return t - ((t % kNanosPerDay) + kNanosPerDay) % kNanosPerDay; }
+
+// 1970-01-01 was a Thursday (weekday 4 with Sunday = 0).
+int UtcWeekday(int64_t t) { return static_cast<int>((UtcDayStart(t) / kNanosPerDay + 4) % 7); }
+
+int UtcDayOfMonth(int64_t t) {
+  // Civil-from-days (H. Hinnant's algorithm), reduced to the day of the month.
+  const int64_t z = UtcDayStart(t) / kNanosPerDay + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  return static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+}
+
+std::string LaunchContextKey(std::string_view user, std::string_view parent_name) {
+  std::string key(user);
+  key += '\x1f';  // unit separator: cannot appear in user or process names
+  key += parent_name;
+  return key;
+}
+
+}  // namespace ulna::server

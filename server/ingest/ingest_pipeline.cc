@@ -1,0 +1,85 @@
+#include "server/ingest/ingest_pipeline.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ulna::server {
+
+IngestPipeline::IngestPipeline(Store* store, IngestOptions options,
+                               std::function<int64_t()> clock,
+                               std::function<int64_t()> closed_before)
+    : store_(store),
+      log_(store),
+      options_(options),
+      clock_(std::move(clock)),
+      closed_before_(std::move(closed_before)) {}
+
+std::mutex& IngestPipeline::HostMutex(const std::string& host_id) {
+  std::lock_guard<std::mutex> lock(host_mutexes_mu_);
+  auto& slot = host_mutexes_[host_id];
+  if (!slot) slot = std::make_unique<std::mutex>();
+  return *slot;
+}
+
+size_t IngestPipeline::KeepValidTimes(std::vector<NetworkEvent>* events) {
+  const int64_t latest_valid = clock_() + options_.max_future_skew_ns;
+  const int64_t horizon = closed_before_();
+  auto out_of_range = [&](const NetworkEvent& e) {
+    return e.time_ns < options_.min_valid_time_ns || e.time_ns > latest_valid;
+  };
+  const size_t before = events->size();
+  events->erase(std::remove_if(events->begin(), events->end(), out_of_range), events->end());
+  stats_.rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)] += before - events->size();
+  for (const NetworkEvent& e : *events) {
+    if (e.time_ns < horizon) ++stats_.events_late;
+  }
+  return events->size();
+}
+
+Result<StoreOutcome> IngestPipeline::StoreAgentBatch(const HostInfo& host, uint64_t sequence,
+                                                     std::vector<NetworkEvent> events,
+                                                     const CaptureLoss& loss) {
+  std::lock_guard<std::mutex> lock(HostMutex(host.id));
+  auto last = log_.LastSequence(host.id);
+  ULNA_RETURN_IF_ERROR(last.status());
+  StoreOutcome outcome;
+  ++stats_.batches;
+  if (sequence <= *last) {
+    ++stats_.duplicate_batches;
+    outcome.duplicate = true;
+    return outcome;
+  }
+  const size_t received = events.size();
+  for (NetworkEvent& e : events) e.host = host;  // identity from credentials, never the payload
+  outcome.accepted = static_cast<uint32_t>(KeepValidTimes(&events));
+  outcome.rejected = static_cast<uint32_t>(received - outcome.accepted);
+  WriteGroup group;
+  if (!events.empty()) log_.Append(host, sequence, events, &group);
+  log_.SetLastSequence(host.id, sequence, &group);
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/true));
+  stats_.events_stored += outcome.accepted;
+  stats_.capture_drops += loss.total();
+  return outcome;
+}
+
+Result<uint64_t> IngestPipeline::LastSequence(const std::string& host_id) {
+  return log_.LastSequence(host_id);
+}
+
+Status IngestPipeline::StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync) {
+  KeepValidTimes(&events);
+  std::map<std::string, std::vector<NetworkEvent>> by_host;
+  for (NetworkEvent& e : events) by_host[e.host.id].push_back(std::move(e));
+  WriteGroup group;
+  size_t stored = 0;
+  for (auto& [host_id, host_events] : by_host) {
+    log_.Append(host_events.front().host, ++archive_batch_key_, host_events, &group);
+    stored += host_events.size();
+  }
+  if (group.empty()) return Status::Ok();
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), sync));
+  stats_.events_stored += stored;
+  return Status::Ok();
+}
+
+}  // namespace ulna::server

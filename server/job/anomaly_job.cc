@@ -1,0 +1,242 @@
+#include "server/job/anomaly_job.h"
+
+#include <algorithm>
+
+#include "common/duration.h"
+
+namespace ulna::server {
+namespace {
+
+const char kNextBucketKey[] = "job/next_bucket";
+const char kNextRuleRunKey[] = "job/next_rule_run";
+// Alerts stored but not yet in the NDJSON file, in bucket order:
+// "outbox/" · bucket(BE) · alert id -> the alert's key in the alerts family.
+const char kOutboxPrefix[] = "outbox/";
+const char kOutboxEnd[] = "outbox0";  // '0' follows '/' in ASCII: the end of the prefix range
+
+std::string BigEndian(int64_t value) {
+  std::string out;
+  AppendBigEndian64(&out, static_cast<uint64_t>(value));
+  return out;
+}
+
+Result<int64_t> ReadCheckpoint(const Store& store, const char* key) {
+  auto value = store.Get(Family::kMeta, key);
+  if (!value.ok()) {
+    if (value.status().code() == Status::Code::kNotFound) return int64_t{0};
+    return value.status();
+  }
+  if (value->size() != 8) return Status::Internal(std::string("corrupt checkpoint ") + key);
+  return static_cast<int64_t>(ReadBigEndian64(*value));
+}
+
+// Records of one bucket are keyed bucket · host · process so a re-run overwrites, not duplicates.
+std::string RecordKey(const AnomalyRecord& record) {
+  return BigEndian(record.bucket_start_ns) + record.host.id + '\0' + record.process_name;
+}
+
+}  // namespace
+
+AnomalyJob::AnomalyJob(const JobConfig& config, Store* store, std::unique_ptr<Detector> detector,
+                       AlertSinks sinks)
+    : config_(config),
+      store_(store),
+      events_(store),
+      alerts_(store),
+      exceptions_(store),
+      detector_(std::move(detector)),
+      sinks_(sinks),
+      filter_(DatafeedFilter::ForMode(config.mode)) {}
+
+Status AnomalyJob::Open() {
+  auto next_bucket = ReadCheckpoint(*store_, kNextBucketKey);
+  ULNA_RETURN_IF_ERROR(next_bucket.status());
+  auto next_rule = ReadCheckpoint(*store_, kNextRuleRunKey);
+  ULNA_RETURN_IF_ERROR(next_rule.status());
+  next_bucket_ns_ = *next_bucket;
+  next_rule_run_ns_ = *next_rule;
+  closed_before_.store(next_bucket_ns_, std::memory_order_release);
+  ULNA_RETURN_IF_ERROR(history_.Load(*store_).WithContext("loading baselines"));
+  ULNA_RETURN_IF_ERROR(detector_->Load(*store_).WithContext("loading the model"));
+  return EmitOutbox();
+}
+
+Result<int64_t> AnomalyJob::FirstEventBucket() const {
+  int64_t first = 0;
+  ULNA_RETURN_IF_ERROR(
+      store_->Scan(Family::kEvents, "", "", [&](std::string_view key, std::string_view) {
+        first = static_cast<int64_t>(ReadBigEndian64(key));
+        return false;
+      }));
+  return first == 0 ? 0 : AlignDown(first, config_.bucket_span_ns);
+}
+
+Status AnomalyJob::AdvanceTo(int64_t now_ns) {
+  if (next_bucket_ns_ == 0) {
+    auto first = FirstEventBucket();
+    ULNA_RETURN_IF_ERROR(first.status());
+    if (*first == 0) return Status::Ok();  // nothing stored yet
+    next_bucket_ns_ = *first;
+  }
+  if (next_rule_run_ns_ == 0) {
+    // The first run happens once the first bucket is closed.
+    next_rule_run_ns_ = AlignDown(next_bucket_ns_ + config_.bucket_span_ns +
+                                      config_.rule_interval_ns - 1,
+                                  config_.rule_interval_ns) +
+                        config_.query_delay_ns;
+  }
+  while (true) {
+    const int64_t bucket_close = next_bucket_ns_ + config_.bucket_span_ns + config_.query_delay_ns;
+    const bool bucket_due = bucket_close <= now_ns;
+    const bool rule_due = next_rule_run_ns_ <= now_ns;
+    if (!bucket_due && !rule_due) break;
+    // Buckets that end before a rule run are closed first, so the run sees their records.
+    if (bucket_due && bucket_close <= next_rule_run_ns_) {
+      ULNA_RETURN_IF_ERROR(CloseBucket(next_bucket_ns_));
+    } else {
+      ULNA_RETURN_IF_ERROR(RunRule(next_rule_run_ns_));
+    }
+  }
+  return Status::Ok();
+}
+
+Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
+  const int64_t bucket_end_ns = bucket_start_ns + config_.bucket_span_ns;
+  std::vector<NetworkEvent> kept;
+  ULNA_RETURN_IF_ERROR(events_.Scan(bucket_start_ns, bucket_end_ns, [&](const NetworkEvent& e) {
+    if (const char* reason = filter_.ExclusionReason(e)) {
+      ++stats_.events_excluded[reason];
+      return;
+    }
+    kept.push_back(e);
+  }));
+  stats_.events_scored += kept.size();
+  BucketActivity bucket(bucket_start_ns, bucket_end_ns, std::move(kept));
+
+  BucketFacts facts;  // capture loss per bucket arrives with the agent's counters
+  std::vector<AnomalyRecord> records = detector_->ScoreBucket(bucket, history_, facts);
+
+  WriteGroup group;
+  for (AnomalyRecord& record : records) {
+    record.bucket_start_ns = bucket_start_ns;
+    record.mode = DetectionModeName(config_.mode);
+    record.context.host_history = history_.Host(record.host.id, record.process_name);
+    record.context.fleet_history = history_.Fleet(record.process_name);
+    Alert holder;
+    holder.record = record;
+    group.Put(Family::kRecords, RecordKey(record), EncodeAlert(holder));
+  }
+  stats_.records += records.size();
+  for (const ProcessActivity& activity : bucket.groups()) {
+    history_.Record(bucket_start_ns, activity.host.id, activity.process_name);
+  }
+  history_.Persist(&group);
+  detector_->Persist(&group);
+  // Records and events past retention are dropped once a day (on the first bucket of a UTC
+  // day): a range delete per bucket would pile up tombstones that every later scan must skip.
+  const int64_t retention_cutoff = bucket_start_ns - config_.retention_ns;
+  const bool retention_due = retention_cutoff > 0 && bucket_start_ns % kNanosPerDay == 0;
+  if (retention_due) {
+    group.DeleteRange(Family::kRecords, BigEndian(0), BigEndian(retention_cutoff));
+  }
+  group.Put(Family::kMeta, kNextBucketKey, BigEndian(bucket_end_ns));
+  // An empty bucket changes nothing but the checkpoint; if that write is lost the bucket is
+  // simply closed again, so only buckets with events pay for an fsync.
+  const bool had_events = !bucket.events().empty();
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/had_events));
+  if (retention_due) ULNA_RETURN_IF_ERROR(events_.DeleteBefore(retention_cutoff));
+  next_bucket_ns_ = bucket_end_ns;
+  closed_before_.store(bucket_end_ns, std::memory_order_release);
+  ++stats_.buckets_closed;
+  return Status::Ok();
+}
+
+Status AnomalyJob::RunRule(int64_t run_time_ns) {
+  ++stats_.rule_runs;
+  const int64_t window_start = run_time_ns - config_.query_delay_ns - config_.lookback_ns;
+  std::vector<Alert> candidates;
+  Status decode_status;
+  ULNA_RETURN_IF_ERROR(store_->Scan(
+      Family::kRecords, BigEndian(std::max<int64_t>(window_start, 0)), BigEndian(run_time_ns),
+      [&](std::string_view, std::string_view value) {
+        auto holder = DecodeAlert(value);
+        if (!holder.ok()) {
+          decode_status = holder.status().WithContext("corrupt anomaly record");
+          return false;
+        }
+        if (holder->record.score >= config_.alert_threshold) {
+          candidates.push_back(std::move(holder).value());
+        }
+        return true;
+      }));
+  ULNA_RETURN_IF_ERROR(decode_status);
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Alert& a, const Alert& b) {
+    return a.record.score > b.record.score;
+  });
+
+  auto exceptions = exceptions_.List(/*include_expired=*/false, run_time_ns);
+  ULNA_RETURN_IF_ERROR(exceptions.status());
+  std::vector<Alert> raised;
+  WriteGroup group;
+  for (Alert& alert : candidates) {
+    alert.rule_name = config_.rule_name;
+    alert.id = AlertId(alert.rule_name, alert.record.host.id, alert.record.process_name,
+                       alert.record.bucket_start_ns);
+    if (alerts_.Exists(alert.id)) continue;  // raised by an earlier, overlapping run
+    const bool excepted =
+        std::any_of(exceptions->begin(), exceptions->end(),
+                    [&](const RuleException& e) { return e.Matches(alert.record); });
+    if (excepted) {
+      ++stats_.alerts_excepted;
+      continue;
+    }
+    if (raised.size() >= config_.max_alerts_per_run) {
+      ++stats_.alerts_capped;
+      continue;
+    }
+    alert.severity = config_.severity;
+    alert.risk_score = config_.risk_score;
+    alert.created_ns = run_time_ns;
+    alerts_.Add(alert, &group);
+    group.Put(Family::kMeta, kOutboxPrefix + BigEndian(alert.record.bucket_start_ns) + alert.id,
+              BigEndian(alert.record.bucket_start_ns) + alert.id);
+    raised.push_back(alert);
+  }
+  next_rule_run_ns_ = run_time_ns + config_.rule_interval_ns;
+  group.Put(Family::kMeta, kNextRuleRunKey, BigEndian(next_rule_run_ns_));
+  // A run that raised nothing can be repeated harmlessly after a crash: no fsync needed.
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/!raised.empty()));
+  stats_.alerts += raised.size();
+  if (sinks_.bus) {
+    for (const Alert& alert : raised) sinks_.bus->Publish(alert);
+  }
+  return EmitOutbox();
+}
+
+Status AnomalyJob::EmitOutbox() {
+  std::vector<std::string> outbox_keys;
+  std::vector<Alert> pending;
+  Status status;
+  ULNA_RETURN_IF_ERROR(store_->Scan(
+      Family::kMeta, kOutboxPrefix, kOutboxEnd, [&](std::string_view key, std::string_view value) {
+        auto stored = store_->Get(Family::kAlerts, value);
+        if (stored.ok()) {
+          auto alert = DecodeAlert(*stored);
+          if (!alert.ok()) {
+            status = alert.status().WithContext("corrupt alert in outbox");
+            return false;
+          }
+          pending.push_back(std::move(alert).value());
+        }
+        outbox_keys.emplace_back(key);
+        return true;
+      }));
+  ULNA_RETURN_IF_ERROR(status);
+  if (outbox_keys.empty()) return Status::Ok();
+  if (sinks_.ndjson) ULNA_RETURN_IF_ERROR(sinks_.ndjson->Write(pending));
+  WriteGroup done;
+  for (const std::string& key : outbox_keys) done.Delete(Family::kMeta, key);
+  return store_->Write(std::move(done), /*sync=*/false);
+}
+
+}  // namespace ulna::server

@@ -1,0 +1,58 @@
+// BucketActivity: one closed bucket's kept events, grouped by host and process name — the unit
+// the detectors score and the rule alerts on — with the investigation context of each group.
+// Immutable after construction; safe to read from several threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/event.h"
+#include "server/alert/alert.h"
+
+namespace ulna::server {
+
+// All events of one process name on one host within the bucket.
+struct ProcessActivity {
+  HostInfo host;
+  std::string process_name;
+  std::vector<const NetworkEvent*> events;  // time order
+  const NetworkEvent& first() const { return *events.front(); }
+};
+
+// "loopback", "link_local" (incl. cloud metadata 169.254.169.254), "internal" (private ranges),
+// or "external".
+const char* DestinationClass(const IpAddress& remote);
+
+class BucketActivity {
+ public:
+  // Takes the bucket's kept events (any order) and groups them.
+  BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent> events);
+  BucketActivity(const BucketActivity&) = delete;
+  BucketActivity& operator=(const BucketActivity&) = delete;
+
+  int64_t start_ns() const { return start_ns_; }
+  int64_t end_ns() const { return end_ns_; }
+  const std::vector<NetworkEvent>& events() const { return events_; }
+  // Sorted by (process name, host id).
+  const std::vector<ProcessActivity>& groups() const { return groups_; }
+  // Distinct process names in the bucket, sorted.
+  std::vector<std::string> ProcessNames() const;
+  // Hosts that ran `process_name` on the network in this bucket.
+  size_t HostCount(const std::string& process_name) const;
+
+ private:
+  int64_t start_ns_;
+  int64_t end_ns_;
+  std::vector<NetworkEvent> events_;
+  std::vector<ProcessActivity> groups_;
+  std::map<std::string, size_t> hosts_per_name_;
+};
+
+// The context of an alert on `activity`: users, destinations with classes, ports, directions,
+// transports (each bounded), and the process details of its first event.
+AlertContext BuildContext(const ProcessActivity& activity);
+
+}  // namespace ulna::server

@@ -1,0 +1,114 @@
+// ulna-server: the central server. Subcommands:
+//   serve         run the server (gRPC API, ingest, scheduled anomaly job)
+//   replay        run recorded ECS NDJSON archives through the same pipeline
+//   enroll-agent  write an agent's client certificate (offline enrollment until the fleet API)
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "server/api/tls_material.h"
+#include "server/config/server_config.h"
+#include "server/replay/replay.h"
+#include "server/serve.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  ulna-server serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--mode elastic|ulna]\n"
+    "                    [--bucket-span 15m] [--query-delay 1m] [--rule-interval 15m]\n"
+    "                    [--lookback 45m] [--alert-threshold 50] [--max-alerts-per-run 100]\n"
+    "                    [--retention 14d] [--alerts-output FILE]\n"
+    "  ulna-server replay --input FILE... --alerts OUT.ndjson [--mode elastic|ulna]\n"
+    "                    [--state-dir DIR] [job settings as for serve]\n"
+    "  ulna-server enroll-agent --data-dir DIR --host-name NAME --out DIR\n";
+
+int Fail(const ulna::Status& status) {
+  std::fprintf(stderr, "ulna-server: %s\n", status.ToString().c_str());
+  return status.code() == ulna::Status::Code::kInvalidArgument ? 2 : 1;
+}
+
+int Replay(const std::vector<std::string>& args) {
+  ulna::server::ReplayOptions options;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--input") {
+      while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+        options.inputs.push_back(args[++i]);
+      }
+    } else if ((args[i] == "--alerts" || args[i] == "--state-dir") && i + 1 < args.size()) {
+      (args[i] == "--alerts" ? options.alerts_path : options.state_dir) = args[i + 1];
+      ++i;
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  ulna::server::ServerConfig config;
+  std::vector<std::string> positional;
+  if (auto status = ulna::server::ParseFlags(rest, &config, &positional); !status.ok()) {
+    return Fail(status);
+  }
+  if (!positional.empty()) return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
+  if (options.alerts_path.empty()) {
+    return Fail(ulna::Status::InvalidArgument("replay needs --alerts OUT.ndjson"));
+  }
+  options.job = config.job;
+  auto summary = ulna::server::RunReplay(options);
+  if (!summary.ok()) return Fail(summary.status());
+  std::fputs(ulna::server::FormatReplaySummary(*summary).c_str(), stdout);
+  return 0;
+}
+
+int Serve(const std::vector<std::string>& args) {
+  ulna::server::ServerConfig config;
+  std::vector<std::string> positional;
+  if (auto status = ulna::server::ParseFlags(args, &config, &positional); !status.ok()) {
+    return Fail(status);
+  }
+  if (!positional.empty()) return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
+  auto status = ulna::server::RunServer(config);
+  return status.ok() ? 0 : Fail(status);
+}
+
+int EnrollAgent(const std::vector<std::string>& args) {
+  std::string data_dir, host_name, out_dir;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--data-dir") {
+      data_dir = args[i + 1];
+    } else if (args[i] == "--host-name") {
+      host_name = args[i + 1];
+    } else if (args[i] == "--out") {
+      out_dir = args[i + 1];
+    } else {
+      return Fail(ulna::Status::InvalidArgument("unknown flag " + args[i]));
+    }
+  }
+  if (data_dir.empty() || host_name.empty() || out_dir.empty()) {
+    return Fail(ulna::Status::InvalidArgument("enroll-agent needs --data-dir, --host-name, --out"));
+  }
+  auto status = ulna::server::WriteAgentCredentials(data_dir, host_name, out_dir);
+  if (!status.ok()) return Fail(status);
+  std::printf("ulna-server: wrote agent credentials for %s to %s\n", host_name.c_str(),
+              out_dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "serve") return Serve(args);
+  if (command == "replay") return Replay(args);
+  if (command == "enroll-agent") return EnrollAgent(args);
+  if (command == "--help" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "ulna-server: unknown command '%s'\n%s", command.c_str(), kUsage);
+  return 2;
+}

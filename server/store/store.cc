@@ -1,0 +1,344 @@
+#include "server/store/store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <system_error>
+
+namespace ulna::server {
+namespace {
+
+constexpr std::string_view kSchemaVersionKey = "schema_version";
+// Bounded memory for a small server: one block cache shared by every family, and one memtable
+// budget for all of them (RocksDB flushes the largest family when the total is reached).
+constexpr size_t kBlockCacheBytes = 64 << 20;
+constexpr size_t kWriteBufferBudgetBytes = 128 << 20;
+// Caps the WAL so that a rarely written family cannot pin old log files (and recovery stays
+// short); RocksDB flushes the families holding the oldest log when it is exceeded.
+constexpr uint64_t kMaxTotalWalBytes = 256 << 20;
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// RocksDB failures as ULNA statuses; `what` says which operation on which DB.
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  const std::string text = what + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(text);
+  if (s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos) {
+    return Status::ResourceExhausted(text + " (disk full; free space and restart the server)");
+  }
+  if (s.IsIOError()) return Status::IoError(text);
+  if (s.IsCorruption()) return Status::Internal(text + " (RocksDB reports corruption)");
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(text);
+  return Status::Internal(text);
+}
+
+// The families the server knows, with their RocksDB options (shared by all of them).
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point lookups (agent sequences, alert ids) mostly miss or hit one key: a bloom filter
+  // saves a block read per SST for the misses.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  const auto supported = rocksdb::GetSupportedCompressions();
+  options.compression =
+      std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()
+          ? rocksdb::kLZ4Compression
+          : rocksdb::kNoCompression;
+  return options;
+}
+
+rocksdb::DBOptions DatabaseOptions() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.max_background_jobs = 2;
+  options.db_write_buffer_size = kWriteBufferBudgetBytes;
+  options.max_total_wal_size = kMaxTotalWalBytes;
+  options.keep_log_file_num = 5;
+  options.max_log_file_size = 16 << 20;
+  return options;
+}
+
+Result<int> ParseSchemaVersion(const std::string& text) {
+  int version = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (error != std::errc() || end != text.data() + text.size() || version <= 0) {
+    return Status::Internal("meta key schema_version holds '" + text + "', not a version number");
+  }
+  return version;
+}
+
+}  // namespace
+
+const char* FamilyName(Family family) {
+  switch (family) {
+    case Family::kEvents:
+      return "events";
+    case Family::kProcesses:
+      return "processes";
+    case Family::kBaselineHost:
+      return "baseline_host";
+    case Family::kBaselineFleet:
+      return "baseline_fleet";
+    case Family::kRecords:
+      return "records";
+    case Family::kAlerts:
+      return "alerts";
+    case Family::kAgents:
+      return "agents";
+    case Family::kTokens:
+      return "tokens";
+    case Family::kPolicies:
+      return "policies";
+    case Family::kExceptions:
+      return "exceptions";
+    case Family::kMeta:
+      return "meta";
+    case Family::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+void AppendBigEndian64(std::string* out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
+}
+
+uint64_t ReadBigEndian64(std::string_view bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8 && i < bytes.size(); ++i) {
+    value = (value << 8) | static_cast<uint8_t>(bytes[i]);
+  }
+  return value;
+}
+
+// ---- WriteGroup ----
+
+// Operations are recorded by Family and turned into a rocksdb::WriteBatch by Store::Write,
+// because a group is built before (and without) the Store whose handles it needs.
+struct WriteGroup::Rep {
+  enum class Kind { kPut, kDelete, kDeleteRange };
+  struct Op {
+    Kind kind;
+    Family family;
+    std::string key;
+    std::string value;  // the value (put) or the range end (delete range)
+  };
+  std::vector<Op> ops;
+};
+
+WriteGroup::WriteGroup() : rep_(std::make_unique<Rep>()) {}
+WriteGroup::~WriteGroup() = default;
+WriteGroup::WriteGroup(WriteGroup&&) noexcept = default;
+WriteGroup& WriteGroup::operator=(WriteGroup&&) noexcept = default;
+
+void WriteGroup::Put(Family family, std::string_view key, std::string_view value) {
+  rep_->ops.push_back({Rep::Kind::kPut, family, std::string(key), std::string(value)});
+}
+
+void WriteGroup::Delete(Family family, std::string_view key) {
+  rep_->ops.push_back({Rep::Kind::kDelete, family, std::string(key), {}});
+}
+
+void WriteGroup::DeleteRange(Family family, std::string_view begin, std::string_view end) {
+  rep_->ops.push_back({Rep::Kind::kDeleteRange, family, std::string(begin), std::string(end)});
+}
+
+size_t WriteGroup::size() const { return rep_ ? rep_->ops.size() : 0; }
+
+// ---- Store ----
+
+struct Store::Rep {
+  StoreOptions options;
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::unique_ptr<rocksdb::DB> db;
+  // Every handle RocksDB gave us (ours, "default", and families of a newer schema); they must
+  // be destroyed before the DB is closed.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  // Indexed by Family; points into `handles`.
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+
+  ~Rep() {
+    if (!db) return;
+    for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    // Close() only fails for unreleased snapshots, which the Store never takes.
+    db->Close();
+  }
+
+  rocksdb::ColumnFamilyHandle* handle(Family family) const {
+    return families[static_cast<size_t>(family)];
+  }
+};
+
+Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Store::~Store() = default;
+
+const std::string& Store::path() const { return rep_->options.path; }
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("store path is empty");
+  auto rep = std::make_unique<Rep>();
+  rep->options = options;
+  rep->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  const rocksdb::ColumnFamilyOptions family_options = FamilyOptions(rep->cache);
+  const rocksdb::DBOptions db_options = DatabaseOptions();
+
+  // Open exactly the families the DB already has (a newer schema may have more), so that a
+  // DB we refuse is not changed; our missing families are created only after the check.
+  std::vector<std::string> existing = {rocksdb::kDefaultColumnFamilyName};
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT", ec)) {
+    existing.clear();
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing);
+    if (!s.ok()) {
+      return Status::IoError("cannot read the store at " + options.path + ": " + s.ToString());
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : existing) descriptors.emplace_back(name, family_options);
+
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, descriptors, &rep->handles, &raw_db);
+  if (!s.ok()) {
+    // RocksDB holds an fcntl lock on <path>/LOCK for as long as a DB is open, in this process
+    // ("lock hold by current process") or another ("While lock file: ... unavailable").
+    if (s.IsIOError() && s.ToString().find("LOCK") != std::string::npos) {
+      return Status::Unavailable("another ulna-server holds " + options.path + " (" + s.ToString() +
+                                 ")");
+    }
+    return FromRocks(s, "cannot open the store at " + options.path);
+  }
+  rep->db.reset(raw_db);
+
+  rep->families.assign(static_cast<size_t>(Family::kCount), nullptr);
+  for (size_t i = 0; i < rep->families.size(); ++i) {
+    const std::string name = FamilyName(static_cast<Family>(i));
+    for (rocksdb::ColumnFamilyHandle* handle : rep->handles) {
+      if (handle->GetName() == name) rep->families[i] = handle;
+    }
+  }
+
+  bool has_version = false;
+  if (rocksdb::ColumnFamilyHandle* meta = rep->handle(Family::kMeta)) {
+    std::string stored;
+    s = rep->db->Get(rocksdb::ReadOptions(), meta, ToSlice(kSchemaVersionKey), &stored);
+    if (s.ok()) {
+      Result<int> version = ParseSchemaVersion(stored);
+      if (!version.ok()) return version.status().WithContext(options.path);
+      if (*version > kSchemaVersion) {
+        return Status::FailedPrecondition(
+            "the store at " + options.path + " was written by a newer ULNA (schema " +
+            std::to_string(*version) + " > " + std::to_string(kSchemaVersion) +
+            "); refusing to open it (upgrade ulna-server)");
+      }
+      has_version = true;
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "cannot read the schema version of " + options.path);
+    }
+  }
+
+  for (size_t i = 0; i < rep->families.size(); ++i) {
+    if (rep->families[i] != nullptr) continue;
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    s = rep->db->CreateColumnFamily(family_options, FamilyName(static_cast<Family>(i)), &handle);
+    if (!s.ok()) return FromRocks(s, "cannot create a column family in " + options.path);
+    rep->handles.push_back(handle);
+    rep->families[i] = handle;
+  }
+
+  if (!has_version) {
+    rocksdb::WriteOptions sync_write;
+    sync_write.sync = true;
+    s = rep->db->Put(sync_write, rep->handle(Family::kMeta), ToSlice(kSchemaVersionKey),
+                     std::to_string(kSchemaVersion));
+    if (!s.ok()) return FromRocks(s, "cannot write the schema version of " + options.path);
+  }
+  return std::unique_ptr<Store>(new Store(std::move(rep)));
+}
+
+Result<std::string> Store::Get(Family family, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s =
+      rep_->db->Get(rocksdb::ReadOptions(), rep_->handle(family), ToSlice(key), &value);
+  if (s.IsNotFound()) return Status::NotFound(std::string(FamilyName(family)) + " key absent");
+  if (!s.ok()) return FromRocks(s, std::string("store read of ") + FamilyName(family));
+  return value;
+}
+
+Status Store::Write(WriteGroup group, bool sync) {
+  if (group.empty()) return Status::Ok();  // also covers a moved-from group
+  rocksdb::WriteBatch batch;
+  for (const WriteGroup::Rep::Op& op : group.rep_->ops) {
+    rocksdb::ColumnFamilyHandle* handle = rep_->handle(op.family);
+    rocksdb::Status s;
+    switch (op.kind) {
+      case WriteGroup::Rep::Kind::kPut:
+        s = batch.Put(handle, ToSlice(op.key), ToSlice(op.value));
+        break;
+      case WriteGroup::Rep::Kind::kDelete:
+        s = batch.Delete(handle, ToSlice(op.key));
+        break;
+      case WriteGroup::Rep::Kind::kDeleteRange:
+        s = batch.DeleteRange(handle, ToSlice(op.key), ToSlice(op.value));
+        break;
+    }
+    if (!s.ok()) return FromRocks(s, "cannot build a write batch");
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync && rep_->options.sync_writes;
+  // Concurrent callers are group-committed by RocksDB (one WAL fsync for many batches).
+  rocksdb::Status s = rep_->db->Write(write_options, &batch);
+  if (s.ok()) return Status::Ok();
+  Status status = FromRocks(s, "store write to " + rep_->options.path);
+  if (status.code() == Status::Code::kIoError) {
+    // After a failed WAL/flush write RocksDB stops accepting writes until restarted.
+    return Status::IoError(status.message() +
+                           " (the store may now be read-only until ulna-server restarts)");
+  }
+  return status;
+}
+
+Status Store::Scan(
+    Family family, std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  rocksdb::ReadOptions read_options;
+  const rocksdb::Slice upper = ToSlice(end);  // must outlive the iterator
+  if (!end.empty()) read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(read_options, rep_->handle(family)));
+  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    const rocksdb::Slice value = it->value();
+    if (!visit(std::string_view(key.data(), key.size()),
+               std::string_view(value.data(), value.size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), std::string("store scan of ") + FamilyName(family));
+}
+
+Status Store::Compact(Family family, std::string_view begin, std::string_view end) {
+  const rocksdb::Slice begin_slice = ToSlice(begin);
+  const rocksdb::Slice end_slice = ToSlice(end);
+  rocksdb::CompactRangeOptions compact_options;
+  return FromRocks(rep_->db->CompactRange(compact_options, rep_->handle(family), &begin_slice,
+                                          end.empty() ? nullptr : &end_slice),
+                   std::string("store compaction of ") + FamilyName(family));
+}
+
+Status Store::Flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> ours(rep_->families.begin(), rep_->families.end());
+  return FromRocks(rep_->db->Flush(rocksdb::FlushOptions(), ours), "store flush");
+}
+
+}  // namespace ulna::server

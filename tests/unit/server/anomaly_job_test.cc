@@ -1,0 +1,217 @@
+// AnomalyJob mechanics with a scripted detector: bucket closing on schedule, alert idempotency
+// across overlapping look-backs, resume after restart, exceptions, the per-run cap, late events.
+#include "server/job/anomaly_job.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "server/ingest/ingest_pipeline.h"
+
+namespace ulna::server {
+namespace {
+
+constexpr int64_t kMinute = kNanosPerMinute;
+// 2026-10-01T00:00:00Z
+constexpr int64_t kT0 = 1790812800LL * kNanosPerSecond;
+
+// Flags every process whose name starts with "evil" with a fixed score; records nothing else.
+class ScriptedDetector : public Detector {
+ public:
+  explicit ScriptedDetector(double score) : score_(score) {}
+  DetectionMode mode() const override { return DetectionMode::kUlna; }
+  Status Load(const Store&) override { return Status::Ok(); }
+  std::vector<AnomalyRecord> ScoreBucket(const BucketActivity& bucket, const HistoryIndex&,
+                                         const BucketFacts&) override {
+    std::vector<AnomalyRecord> records;
+    for (const ProcessActivity& group : bucket.groups()) {
+      if (group.process_name.rfind("evil", 0) != 0) continue;
+      AnomalyRecord record;
+      record.host = group.host;
+      record.process_name = group.process_name;
+      record.process_executable = group.first().process.executable;
+      record.probability = 0.001;
+      record.score = score_;
+      record.context = BuildContext(group);
+      records.push_back(record);
+    }
+    return records;
+  }
+  void Persist(WriteGroup*) override {}
+
+ private:
+  double score_;
+};
+
+NetworkEvent MakeEvent(int64_t time_ns, const std::string& host, const std::string& process) {
+  NetworkEvent e;
+  e.time_ns = time_ns;
+  e.host = HostInfo{host + "-id", host};
+  e.process.name = process;
+  e.process.executable = "/usr/bin/" + process;
+  e.process.user_name = "www-data";
+  e.source_ip = *IpAddress::Parse("10.0.0.5");
+  e.source_port = 40000;
+  e.destination_ip = *IpAddress::Parse("203.0.113.9");
+  e.destination_port = 4444;
+  return e;
+}
+
+class AnomalyJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/ulna-job-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    config_.bucket_span_ns = 15 * kMinute;
+    config_.query_delay_ns = 1 * kMinute;
+    config_.rule_interval_ns = 15 * kMinute;
+    config_.lookback_ns = 45 * kMinute;
+    config_.retention_ns = 14 * kNanosPerDay;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void OpenAll(double score = 80) {
+    job_.reset();
+    output_.reset();
+    store_.reset();
+    auto store = Store::Open(StoreOptions{dir_ + "/db", true});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    auto output = AlertOutput::Open(dir_ + "/alerts.ndjson");
+    ASSERT_TRUE(output.ok());
+    output_ = std::move(output).value();
+    job_ = std::make_unique<AnomalyJob>(config_, store_.get(),
+                                        std::make_unique<ScriptedDetector>(score),
+                                        AlertSinks{output_.get(), &bus_});
+    ASSERT_TRUE(job_->Open().ok());
+    ingest_ = std::make_unique<IngestPipeline>(
+        store_.get(), IngestOptions{kNanosPerDay * 365, 0}, [] { return kT0; },
+        [this] { return job_->closed_before_ns(); });
+  }
+
+  void Ingest(std::vector<NetworkEvent> events) {
+    ASSERT_TRUE(ingest_->StoreArchiveEvents(std::move(events), false).ok());
+  }
+
+  size_t AlertLines() {
+    std::ifstream in(dir_ + "/alerts.ndjson");
+    size_t lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    return lines;
+  }
+
+  std::string dir_;
+  JobConfig config_;
+  AlertBus bus_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AlertOutput> output_;
+  std::unique_ptr<AnomalyJob> job_;
+  std::unique_ptr<IngestPipeline> ingest_;
+};
+
+TEST_F(AnomalyJobTest, ClosesBucketOnlyAfterQueryDelay) {
+  OpenAll();
+  Ingest({MakeEvent(kT0 + 5 * kMinute, "web-1", "nginx")});
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute - 1).ok());
+  EXPECT_EQ(job_->stats().buckets_closed, 0u);
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
+  EXPECT_EQ(job_->stats().buckets_closed, 1u);
+  EXPECT_EQ(job_->stats().events_scored, 1u);
+  EXPECT_EQ(job_->closed_before_ns(), kT0 + 15 * kMinute);
+}
+
+TEST_F(AnomalyJobTest, OverlappingLookbacksAlertOnce) {
+  OpenAll();
+  auto subscription = bus_.Subscribe();
+  Ingest({MakeEvent(kT0 + 2 * kMinute, "web-1", "evilcat"), MakeEvent(kT0 + 3 * kMinute, "web-1", "nginx")});
+  // Three rule runs (at 16, 31, 46 minutes) all have bucket 0 in their 45-minute look-back.
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
+  EXPECT_GE(job_->stats().rule_runs, 3u);
+  EXPECT_EQ(job_->stats().records, 1u);
+  EXPECT_EQ(job_->stats().alerts, 1u);
+  EXPECT_EQ(AlertLines(), 1u);
+  auto alert = subscription->Next(std::chrono::milliseconds(100));
+  ASSERT_TRUE(alert.has_value());
+  EXPECT_EQ(alert->record.host.name, "web-1");
+  EXPECT_EQ(alert->record.process_name, "evilcat");
+  EXPECT_EQ(alert->record.bucket_start_ns, kT0);
+  EXPECT_EQ(alert->id, AlertId(config_.rule_name, "web-1-id", "evilcat", kT0));
+  EXPECT_EQ(alert->severity, "low");
+  EXPECT_EQ(alert->risk_score, 21u);
+  EXPECT_FALSE(subscription->Next(std::chrono::milliseconds(10)).has_value());
+}
+
+TEST_F(AnomalyJobTest, ResumesAfterRestartWithoutDuplicateAlerts) {
+  OpenAll();
+  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
+         MakeEvent(kT0 + 20 * kMinute, "web-2", "evilcat"),
+         MakeEvent(kT0 + 40 * kMinute, "web-3", "evildog")});
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 17 * kMinute).ok());  // bucket 0 closed and alerted
+  EXPECT_EQ(job_->stats().alerts, 1u);
+  // "Crash": drop everything and reopen the same folder.
+  OpenAll();
+  EXPECT_EQ(job_->closed_before_ns(), kT0 + 15 * kMinute);
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 120 * kMinute).ok());
+  EXPECT_EQ(job_->stats().buckets_closed, 6u);  // buckets 1..6 close (bucket 6 at 106 min)
+  EXPECT_EQ(job_->stats().alerts, 2u);          // web-2 and web-3, not web-1 again
+  EXPECT_EQ(AlertLines(), 3u);
+}
+
+TEST_F(AnomalyJobTest, BelowThresholdRaisesNothing) {
+  OpenAll(/*score=*/49.9);
+  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat")});
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 90 * kMinute).ok());
+  EXPECT_EQ(job_->stats().records, 1u);
+  EXPECT_EQ(job_->stats().alerts, 0u);
+  EXPECT_EQ(AlertLines(), 0u);
+}
+
+TEST_F(AnomalyJobTest, ExceptionsSuppressUntilTheyExpire) {
+  OpenAll();
+  ExceptionStore exceptions(store_.get());
+  RuleException by_cidr;
+  by_cidr.destination_cidr = "203.0.113.0/24";
+  by_cidr.process_name = "evilcat";
+  by_cidr.reason = "red-team exercise";
+  ASSERT_TRUE(exceptions.Add(by_cidr, kT0).ok());
+  RuleException expired;
+  expired.process_name = "evildog";
+  expired.reason = "was expected last week";
+  expired.expires_ns = kT0 - kMinute;
+  ASSERT_TRUE(exceptions.Add(expired, kT0 - 2 * kMinute).ok());
+  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
+         MakeEvent(kT0 + 2 * kMinute, "web-1", "evildog")});
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
+  EXPECT_EQ(job_->stats().alerts, 1u);  // evildog: its exception has expired
+  EXPECT_GE(job_->stats().alerts_excepted, 1u);
+}
+
+TEST_F(AnomalyJobTest, CapsAlertsPerRunAndRaisesTheRestLaterInTheWindow) {
+  config_.max_alerts_per_run = 3;
+  OpenAll();
+  std::vector<NetworkEvent> events;
+  for (int host = 0; host < 5; ++host) {
+    events.push_back(MakeEvent(kT0 + 1 * kMinute, "web-" + std::to_string(host), "evilcat"));
+  }
+  Ingest(events);
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
+  EXPECT_EQ(job_->stats().alerts, 3u);
+  EXPECT_EQ(job_->stats().alerts_capped, 2u);
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 31 * kMinute).ok());
+  EXPECT_EQ(job_->stats().alerts, 5u);
+}
+
+TEST_F(AnomalyJobTest, LateEventsAreStoredAndCounted) {
+  OpenAll();
+  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "nginx")});
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
+  Ingest({MakeEvent(kT0 + 2 * kMinute, "web-1", "evilcat")});  // its bucket is already scored
+  EXPECT_EQ(ingest_->stats().events_late.load(), 1u);
+  EXPECT_EQ(ingest_->stats().events_stored.load(), 2u);
+}
+
+}  // namespace
+}  // namespace ulna::server

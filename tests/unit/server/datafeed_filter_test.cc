@@ -1,0 +1,46 @@
+#include "server/job/datafeed_filter.h"
+
+#include <gtest/gtest.h>
+
+namespace ulna::server {
+namespace {
+
+NetworkEvent Egress(const char* destination, const char* user = "www-data",
+                    const char* process = "curl") {
+  NetworkEvent e;
+  e.direction = Direction::kEgress;
+  e.source_ip = *IpAddress::Parse("10.0.0.1");
+  e.destination_ip = *IpAddress::Parse(destination);
+  e.process.name = process;
+  e.process.user_name = user;
+  return e;
+}
+
+TEST(DatafeedFilterTest, ElasticExcludesExactlyTheDatafeedAddresses) {
+  const DatafeedFilter filter = DatafeedFilter::ForMode(DetectionMode::kElastic);
+  EXPECT_STREQ(filter.ExclusionReason(Egress("127.0.0.1")), "loopback");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("127.0.0.53")), "loopback");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("::1")), "loopback");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("::")), "loopback");
+  // The datafeed lists addresses, not 127/8: other loopback addresses pass, as in Elastic.
+  EXPECT_EQ(filter.ExclusionReason(Egress("127.0.0.2")), nullptr);
+  EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "jenkins")), "user");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "filebeat")), "agent");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "ulna-agent")), "agent");
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8")), nullptr);
+}
+
+TEST(DatafeedFilterTest, UlnaExcludesAllLoopbackButNotUsers) {
+  const DatafeedFilter filter = DatafeedFilter::ForMode(DetectionMode::kUlna);
+  EXPECT_STREQ(filter.ExclusionReason(Egress("127.0.0.2")), "loopback");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("::ffff:127.0.0.1")), "loopback");
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8", "jenkins")), nullptr);
+  EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "ulna-agent")), "agent");
+  NetworkEvent accept_from_loopback = Egress("10.0.0.1");
+  accept_from_loopback.direction = Direction::kIngress;
+  accept_from_loopback.source_ip = *IpAddress::Parse("127.0.0.1");
+  EXPECT_STREQ(filter.ExclusionReason(accept_from_loopback), "loopback");
+}
+
+}  // namespace
+}  // namespace ulna::server

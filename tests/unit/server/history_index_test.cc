@@ -1,0 +1,84 @@
+#include "server/job/history_index.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "common/duration.h"
+
+namespace ulna::server {
+namespace {
+
+constexpr int64_t kBucket = 15 * kNanosPerMinute;
+constexpr int64_t kDay0 = 1790812800LL * kNanosPerSecond;  // 2026-10-01T00:00:00Z
+
+TEST(HistoryIndexTest, CountsBucketsOncePerBucketAndHostsOncePerHost) {
+  HistoryIndex index;
+  index.Record(kDay0, "h1", "curl");
+  index.Record(kDay0, "h1", "curl");  // same bucket again: no change
+  index.Record(kDay0 + kBucket, "h1", "curl");
+  index.Record(kDay0 + kBucket, "h2", "curl");
+  const ProcessHistory h1 = index.Host("h1", "curl");
+  EXPECT_EQ(h1.first_seen_ns, kDay0);
+  EXPECT_EQ(h1.last_seen_ns, kDay0 + kBucket);
+  EXPECT_EQ(h1.buckets_seen, 2u);
+  const ProcessHistory fleet = index.Fleet("curl");
+  EXPECT_EQ(fleet.buckets_seen, 2u);  // two distinct buckets fleet-wide
+  EXPECT_EQ(fleet.hosts_seen, 2u);
+  EXPECT_EQ(index.Host("h2", "curl").buckets_seen, 1u);
+  EXPECT_EQ(index.Host("h3", "curl").first_seen_ns, 0);
+  EXPECT_EQ(index.HostFirstSeen("h2"), kDay0 + kBucket);
+}
+
+TEST(HistoryIndexTest, KeepsTheEightMostRecentDays) {
+  HistoryIndex index;
+  for (int day = 0; day < 10; ++day) index.Record(kDay0 + day * kNanosPerDay + kBucket, "h", "fwupdmgr");
+  const ProcessHistory history = index.Host("h", "fwupdmgr");
+  ASSERT_EQ(history.recent_days.size(), 8u);
+  EXPECT_EQ(history.recent_days.front(), kDay0 + 2 * kNanosPerDay);
+  EXPECT_EQ(history.recent_days.back(), kDay0 + 9 * kNanosPerDay);
+}
+
+TEST(HistoryIndexTest, EncodingRoundTripsAndRejectsCorruption) {
+  ProcessHistory history{kDay0, kDay0 + kBucket, 7, 3, {kDay0}};
+  const std::string bytes = HistoryIndex::Encode(history);
+  auto decoded = HistoryIndex::Decode(bytes);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->first_seen_ns, history.first_seen_ns);
+  EXPECT_EQ(decoded->buckets_seen, 7u);
+  EXPECT_EQ(decoded->recent_days, history.recent_days);
+  EXPECT_FALSE(HistoryIndex::Decode(bytes.substr(0, bytes.size() - 1)).ok());
+  EXPECT_FALSE(HistoryIndex::Decode("").ok());
+}
+
+TEST(HistoryIndexTest, PersistsAndLoadsOnlyWhatChanged) {
+  char pattern[] = "/tmp/ulna-history-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  {
+    auto store = Store::Open(StoreOptions{dir, true});
+    ASSERT_TRUE(store.ok());
+    HistoryIndex index;
+    index.Record(kDay0, "h1", "ssh");
+    WriteGroup first;
+    index.Persist(&first);
+    EXPECT_EQ(first.size(), 3u);  // host marker, host entry, fleet entry
+    ASSERT_TRUE((*store)->Write(std::move(first), true).ok());
+    WriteGroup nothing;
+    index.Persist(&nothing);
+    EXPECT_TRUE(nothing.empty());
+  }
+  auto store = Store::Open(StoreOptions{dir, true});
+  ASSERT_TRUE(store.ok());
+  HistoryIndex loaded;
+  ASSERT_TRUE(loaded.Load(**store).ok());
+  EXPECT_EQ(loaded.Host("h1", "ssh").first_seen_ns, kDay0);
+  EXPECT_EQ(loaded.Fleet("ssh").hosts_seen, 1u);
+  EXPECT_EQ(loaded.HostFirstSeen("h1"), kDay0);
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ulna::server

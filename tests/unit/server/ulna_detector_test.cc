@@ -1,0 +1,219 @@
+// The ulna detector's noise control on hand-built buckets: learning period, one record per
+// episode, one grouped record per rollout, capture-drop marking, and identical scores after a
+// Persist -> Load restart.
+#include "server/detect/ulna_detector.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/duration.h"
+
+namespace ulna::server {
+namespace {
+
+constexpr int64_t kStart = 1790812800LL * kNanosPerSecond;  // 2026-10-01T00:00:00Z
+constexpr int64_t kBucket = 15 * kNanosPerMinute;
+
+NetworkEvent Event(int64_t t, const std::string& host, const std::string& name,
+                   const std::string& user, const std::string& parent, const char* remote,
+                   uint16_t port, Direction direction = Direction::kEgress,
+                   const std::string& executable = "") {
+  NetworkEvent e;
+  e.time_ns = t;
+  e.direction = direction;
+  e.transport = Transport::kTcp;
+  e.host = HostInfo{host + "-id", host};
+  e.process.name = name;
+  e.process.executable = executable.empty() ? "/usr/bin/" + name : executable;
+  e.process.user_name = user;
+  e.process.parent_name = parent;
+  e.process.ppid = parent == "systemd" ? 1 : 100;
+  const IpAddress peer = *IpAddress::Parse(remote);
+  const IpAddress local = *IpAddress::Parse("10.0.0.1");
+  if (direction == Direction::kEgress) {
+    e.source_ip = local;
+    e.source_port = 40000;
+    e.destination_ip = peer;
+    e.destination_port = port;
+  } else {
+    e.source_ip = peer;
+    e.source_port = 40000;
+    e.destination_ip = local;
+    e.destination_port = port;
+  }
+  return e;
+}
+
+// Six hosts (web-1..6) serving the web and resolving names, one bucket every hour for `days`.
+std::vector<NetworkEvent> Routine(int64_t t) {
+  std::vector<NetworkEvent> events;
+  for (int h = 1; h <= 6; ++h) {
+    const std::string host = "web-" + std::to_string(h);
+    events.push_back(
+        Event(t + 1, host, "nginx", "www-data", "nginx", "198.51.100.7", 443, Direction::kIngress));
+    events.push_back(
+        Event(t + 2, host, "systemd-resolve", "systemd-resolve", "systemd", "10.0.0.53", 53));
+  }
+  return events;
+}
+
+std::vector<AnomalyRecord> Score(Detector& detector, int64_t t, std::vector<NetworkEvent> events,
+                                 BucketFacts facts = {}) {
+  BucketActivity bucket(t, t + kBucket, std::move(events));
+  HistoryIndex history;
+  return detector.ScoreBucket(bucket, history, facts);
+}
+
+void Train(Detector& detector, int days) {
+  for (int64_t t = kStart; t < kStart + days * kNanosPerDay; t += kNanosPerHour) {
+    EXPECT_TRUE(Score(detector, t, Routine(t)).empty());
+  }
+}
+
+std::vector<NetworkEvent> With(std::vector<NetworkEvent> events, NetworkEvent extra) {
+  events.push_back(std::move(extra));
+  return events;
+}
+
+NetworkEvent Shell(int64_t t, const std::string& host = "web-3") {
+  return Event(t + 5, host, "bash", "www-data", "nginx", "203.0.113.9", 4444);
+}
+
+TEST(UlnaDetectorTest, LearningPeriodKeepsNewHostsQuiet) {
+  UlnaDetector detector;
+  // On the very first day everything is new and every host is learning.
+  const auto records = Score(detector, kStart, With(Routine(kStart), Shell(kStart)));
+  for (const AnomalyRecord& r : records) EXPECT_LT(r.score, 50) << r.process_name;
+}
+
+TEST(UlnaDetectorTest, OneRecordPerEpisode) {
+  UlnaDetector detector;
+  Train(detector, 10);
+  const int64_t t0 = kStart + 10 * kNanosPerDay;
+  auto first = Score(detector, t0, With(Routine(t0), Shell(t0)));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].process_name, "bash");
+  EXPECT_GE(first[0].score, 50);
+  EXPECT_FALSE(first[0].reasons.empty());
+  // The shell keeps calling back every bucket for six hours: no further record.
+  for (int64_t t = t0 + kBucket; t < t0 + 6 * kNanosPerHour; t += kBucket) {
+    EXPECT_TRUE(Score(detector, t, With(Routine(t), Shell(t))).empty());
+  }
+  // Quiet for more than a day, then a new behaviour: a new episode may be recorded again.
+  const int64_t t1 = t0 + 6 * kNanosPerHour + 2 * kNanosPerDay;
+  auto again = Score(
+      detector, t1,
+      With(Routine(t1), Event(t1 + 5, "web-3", "bash", "www-data", "nginx", "192.0.2.44", 6667)));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].process_name, "bash");
+}
+
+TEST(UlnaDetectorTest, RolloutIsOneGroupedLowScoreRecord) {
+  UlnaDetector detector;
+  Train(detector, 10);
+  const int64_t t0 = kStart + 10 * kNanosPerDay;
+  size_t grouped = 0;
+  size_t after_recognition = 0;
+  for (int step = 0; step < 3; ++step) {
+    const int64_t t = t0 + step * kBucket;
+    std::vector<NetworkEvent> events = Routine(t);
+    // Two hosts per bucket get the new agent, started by init, as its own user.
+    for (int h = 2 * step + 1; h <= 2 * step + 2; ++h) {
+      events.push_back(Event(t + 7, "web-" + std::to_string(h), "otel-agent", "otel", "systemd",
+                             "10.0.9.9", 4317));
+    }
+    for (const AnomalyRecord& r : Score(detector, t, events)) {
+      EXPECT_EQ(r.process_name, "otel-agent");
+      EXPECT_LT(r.score, 50);  // never an alert
+      if (r.reasons.front().rfind("rollout:", 0) == 0) {
+        ++grouped;
+        EXPECT_EQ(step, 1);            // recognised once 3 hosts joined within the window
+        EXPECT_EQ(r.other_hosts, 3u);  // web-1..4
+      } else if (step > 1) {
+        ++after_recognition;
+      }
+    }
+  }
+  EXPECT_EQ(grouped, 1u);
+  EXPECT_EQ(after_recognition, 0u);
+}
+
+TEST(UlnaDetectorTest, CaptureDropsAreMarked) {
+  UlnaDetector detector;
+  Train(detector, 10);
+  const int64_t t0 = kStart + 10 * kNanosPerDay;
+  BucketFacts facts;
+  facts.hosts_with_capture_loss.insert("web-3-id");
+  auto records = Score(detector, t0, With(Routine(t0), Shell(t0)), facts);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].context.capture_drops);
+}
+
+class UlnaPersistenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ulna_detector_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(UlnaPersistenceTest, RestartedDetectorScoresIdentically) {
+  UlnaDetector live;
+  {
+    auto store = Store::Open(StoreOptions{dir_.string(), false});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (int64_t t = kStart; t < kStart + 10 * kNanosPerDay; t += kNanosPerHour) {
+      Score(live, t, Routine(t));
+      WriteGroup group;
+      live.Persist(&group);
+      ASSERT_TRUE((*store)->Write(std::move(group), false).ok());
+    }
+  }
+  auto store = Store::Open(StoreOptions{dir_.string(), false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  UlnaDetector restarted;
+  ASSERT_TRUE(restarted.Load(**store).ok());
+
+  const int64_t t0 = kStart + 10 * kNanosPerDay;
+  for (int step = 0; step < 4; ++step) {
+    const int64_t t = t0 + step * kBucket;
+    std::vector<NetworkEvent> events =
+        With(Routine(t), Shell(t, "web-" + std::to_string(step + 1)));
+    events.push_back(Event(t + 9, "web-5", "curl", "root", "sh", "203.0.113.80", 80));
+    const auto a = Score(live, t, events);
+    const auto b = Score(restarted, t, events);
+    ASSERT_EQ(a.size(), b.size()) << "bucket " << step;
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].process_name, b[i].process_name);
+      EXPECT_EQ(a[i].host.id, b[i].host.id);
+      EXPECT_DOUBLE_EQ(a[i].score, b[i].score);
+      EXPECT_EQ(a[i].reasons, b[i].reasons);
+    }
+    ASSERT_FALSE(step == 0 && a.empty());
+  }
+}
+
+TEST(UlnaBaselinesTest, NameBaselineRoundTrip) {
+  NameBaseline b;
+  b.first_bucket_ns = kStart;
+  b.last_bucket_ns = kStart + kBucket;
+  b.buckets = 2;
+  b.weekdays = 0x10;
+  b.month_days = 0x1;
+  b.behaviours = {"out/443/external", "udp/53/internal"};
+  b.executables = {"/usr/bin/curl"};
+  b.users = {"root"};
+  auto decoded = UlnaBaselines::DecodeName(UlnaBaselines::EncodeName(b));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->behaviours, b.behaviours);
+  EXPECT_EQ(decoded->buckets, 2u);
+  EXPECT_EQ(decoded->month_days, 1u);
+  EXPECT_FALSE(UlnaBaselines::DecodeName("\x01\x02").ok());
+}
+
+}  // namespace
+}  // namespace ulna::server

@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/command.h"
+#include "eval/eval_command.h"
 
 namespace {
 
@@ -20,6 +21,7 @@ constexpr char kUsage[] =
     "                 [--destination-cidr C] [--host H] [--expires 24h|TIME]\n"
     "  exceptions list [--all]\n"
     "  exceptions remove ID\n"
+    "  eval --labels LABELS.json --alerts ALERTS.ndjson [--json]   (offline, no server)\n"
     "\n"
     "T is a UTC time (2024-05-01T12:00:00Z, 2024-05-01) or a duration ago (-24h, 30m, 7d).\n"
     "--data-dir DIR reads DIR/tls/ca.pem and DIR/admin.token. Defaults: --server from\n"
@@ -31,6 +33,10 @@ constexpr char kUsage[] =
 int main(int argc, char** argv) {
   using namespace ulna::cli;
   const std::vector<std::string> words(argv + 1, argv + argc);
+  // Scoring alerts against labels is offline: it needs no server, certificate or token.
+  if (!words.empty() && words[0] == "eval") {
+    return ulna::eval::RunEvalCommand({words.begin() + 1, words.end()});
+  }
   auto global = Args::Parse(words, {{"server", "ca", "token-file", "data-dir"}, {"help"}},
                             /*stop_at_positional=*/true);
   if (!global.ok()) return UsageError(global.status().message());

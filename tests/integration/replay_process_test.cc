@@ -1,0 +1,136 @@
+// `ulna-server replay` as a process on a small archive written here: good events, every kind of
+// bad line, and one rare process after a long quiet history. Checks the summary counts and line
+// numbers, and that the one alert is in the ECS schema with the rule's fields.
+#include <gtest/gtest.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "common/duration.h"
+#include "common/json_writer.h"
+
+namespace ulna {
+namespace {
+
+constexpr int64_t kStart = 1790812800LL * kNanosPerSecond;  // 2026-10-01T00:00:00Z
+constexpr int kQuietMinutes = 600;
+
+std::string EventLine(int64_t time_ns, const std::string& host, const std::string& process,
+                      const std::string& action, const std::string& destination, int port) {
+  std::ostringstream line;
+  line << R"({"@timestamp":")" << FormatTimestamp(time_ns)
+       << R"(","event":{"kind":"event","category":["network"],"type":["start"],"action":")"
+       << action << R"("},"host":{"name":")" << host << R"(","id":")" << host
+       << R"(-id"},"process":{"pid":42,"name":")" << process << R"(","executable":"/usr/bin/)"
+       << process << R"(","args":[")" << process
+       << R"(","-x"],"working_directory":"/srv","parent":{"name":"sh"}},"user":{"name":"www-data"},)"
+       << R"("source":{"ip":"10.0.0.5","port":40000},"destination":{"ip":")" << destination
+       << R"(","port":)" << port << R"(},"network":{"transport":"tcp"}})";
+  return line.str();
+}
+
+class ReplayProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/ulna-replay-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    const char* bin = std::getenv("ULNA_BIN_DIR");
+    ASSERT_NE(bin, nullptr) << "ULNA_BIN_DIR must point at build/bin";
+    server_ = std::string(bin) + "/ulna-server";
+    ASSERT_TRUE(std::filesystem::exists(server_)) << server_;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Runs a command, returning its exit code and stdout.
+  int Run(const std::string& command, std::string* output) {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) return -1;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output->append(buffer, n);
+    const int status = ::pclose(pipe);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  std::string dir_;
+  std::string server_;
+};
+
+TEST_F(ReplayProcessTest, CountsBadLinesAndAlertsOnTheRareProcessInEcs) {
+  const std::string archive = dir_ + "/events.ndjson.gz";
+  gzFile out = gzopen(archive.c_str(), "wb");
+  ASSERT_NE(out, nullptr);
+  auto write = [&](const std::string& line) { gzputs(out, (line + "\n").c_str()); };
+  for (int minute = 0; minute < kQuietMinutes; ++minute) {
+    const int64_t t = kStart + minute * kNanosPerMinute + 5 * kNanosPerSecond;
+    write(EventLine(t, "web-1", "nginx", "connection_accepted", "10.0.0.5", 443));
+    write(EventLine(t, "db-1", "postgres", "connection_accepted", "10.0.0.9", 5432));
+    if (minute == 10) {
+      write("{not json");                                                      // line 23
+      write(R"({"@timestamp":"2026-10-01T00:10:00Z","event":{"category":["process"]}})");  // 24
+      write(EventLine(t, "web-1", std::string(300, 'a'), "connection_attempted", "1.2.3.4", 1));
+      write(EventLine(t, "web-1", "curl", "connection_attempted", "not-an-ip", 443));  // 26
+      write(EventLine(kStart + 100 * kNanosPerDay * 365, "web-1", "curl",
+                      "connection_attempted", "1.2.3.4", 443));  // 27: far in the future
+      write(EventLine(t, "web-1", "nginx", "connection_accepted", "2001:db8::1", 443));  // ok
+    }
+  }
+  const int64_t rare_time = kStart + kQuietMinutes * kNanosPerMinute + 7 * kNanosPerSecond;
+  write(EventLine(rare_time, "web-1", "evilcat", "connection_attempted", "203.0.113.9", 4444));
+  gzclose(out);
+
+  const std::string alerts = dir_ + "/alerts.ndjson";
+  std::string output;
+  const int code = Run(server_ + " replay --input " + archive + " --alerts " + alerts +
+                           " --mode elastic --bucket-span 1m --query-delay 0s"
+                           " --rule-interval 1m --lookback 3m --alert-threshold 10 2>&1",
+                       &output);
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("rejected: 5 lines"), std::string::npos) << output;
+  EXPECT_NE(output.find("malformed_json 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("not_network_event 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("oversize_field 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("invalid_value 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("out-of-range time 1"), std::string::npos) << output;
+  EXPECT_NE(output.find("line 23: malformed_json"), std::string::npos) << output;
+  EXPECT_NE(output.find("line 26: invalid_value"), std::string::npos) << output;
+
+  std::ifstream in(alerts);
+  std::string line, extra;
+  ASSERT_TRUE(std::getline(in, line)) << "no alert written; replay said:\n" << output;
+  EXPECT_FALSE(std::getline(in, extra)) << "more than one alert: " << extra;
+  for (const char* expected : {
+           R"("@timestamp":"2026-10-01T10:00:00.000Z")",
+           R"("event":{"kind":"alert")",
+           R"("host":{"name":"web-1","id":"web-1-id"})",
+           R"("process":{"name":"evilcat","executable":"/usr/bin/evilcat","args":["evilcat","-x"],"working_directory":"/srv","parent":{"name":"sh")",
+           R"("user":{"name":["www-data"]})",
+           R"("destination":{"ip":["203.0.113.9"],"port":[4444]})",
+           R"("rule":{"name":"Unusual Linux Network Activity"})",
+           R"("severity":"low","risk_score":21)",
+           R"("mode":"elastic")",
+           R"("other_hosts":0)",
+       }) {
+    EXPECT_NE(line.find(expected), std::string::npos) << expected << "\nin: " << line;
+  }
+}
+
+TEST_F(ReplayProcessTest, UnreadableInputIsAClearError) {
+  std::string output;
+  const int code = Run(server_ + " replay --input " + dir_ + "/missing.ndjson --alerts " + dir_ +
+                           "/a.ndjson 2>&1",
+                       &output);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(output.find("missing.ndjson"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace ulna

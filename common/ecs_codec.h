@@ -16,14 +16,14 @@ namespace ulna {
 
 // Why a line was not turned into an event. Every rejected line counts under exactly one reason.
 enum class RejectReason : uint8_t {
-  kMalformedJson = 0,   // not a JSON object
-  kWrongType,           // a known field has the wrong JSON type
-  kMissingField,        // a required field is absent (@timestamp, process.name, addresses...)
-  kOversizeField,       // a string or array over the bounds in common/event.h
-  kInvalidValue,        // e.g. an unparsable IP, port > 65535, malformed timestamp
-  kNotNetworkEvent,     // event.category not network, event.type not start, or other action
-  kTimeOutOfRange,      // before 2000 or too far in the future (checked by the consumer)
-  kExcluded,            // dropped by a datafeed exclusion (counted, not an error)
+  kMalformedJson = 0,  // not a JSON object
+  kWrongType,          // a known field has the wrong JSON type
+  kMissingField,       // a required field is absent (@timestamp, process.name, addresses...)
+  kOversizeField,      // a string or array over the bounds in common/event.h
+  kInvalidValue,       // e.g. an unparsable IP, port > 65535, malformed timestamp
+  kNotNetworkEvent,    // event.category not network, event.type not start, or other action
+  kTimeOutOfRange,     // before 2000 or too far in the future (checked by the consumer)
+  kExcluded,           // dropped by a datafeed exclusion (counted, not an error)
   kCount,
 };
 const char* RejectReasonName(RejectReason reason);

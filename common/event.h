@@ -55,8 +55,8 @@ struct NetworkEvent {
   uint16_t source_port = 0;
   IpAddress destination_ip;
   uint16_t destination_port = 0;
-  uint32_t netns_inode = 0;  // 0 when unknown
-  uint64_t cgroup_id = 0;    // 0 when unknown
+  uint32_t netns_inode = 0;   // 0 when unknown
+  uint64_t cgroup_id = 0;     // 0 when unknown
   uint32_t repeat_count = 0;  // repeats the agent suppressed and folded into this event
   HostInfo host;
   ProcessInfo process;

@@ -26,7 +26,7 @@ class LineReader {
   virtual bool Next(std::string_view* line) = 0;
   virtual uint64_t line_number() const = 0;  // 1-based number of the last line returned
   virtual bool oversize() const = 0;
-  virtual uint64_t bytes_read() const = 0;  // input (compressed) bytes consumed so far
+  virtual uint64_t bytes_read() const = 0;   // input (compressed) bytes consumed so far
   virtual const Status& status() const = 0;  // IoError / corrupt gzip after Next() == false
 };
 

@@ -9,8 +9,7 @@
 
 namespace ulna {
 
-void PrometheusText::Family(std::string_view name, std::string_view type,
-                            std::string_view help) {
+void PrometheusText::Family(std::string_view name, std::string_view type, std::string_view help) {
   out_.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ");
   out_.append(name).append(" ").append(type).append("\n");
 }

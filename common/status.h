@@ -16,13 +16,13 @@ class Status {
   enum class Code {
     kOk = 0,
     kNotFound,
-    kInvalidArgument,  // malformed input: the caller must change what it sends
+    kInvalidArgument,     // malformed input: the caller must change what it sends
     kFailedPrecondition,  // the system is not in a state to do this (e.g. newer schema)
     kAlreadyExists,
     kPermissionDenied,
     kUnauthenticated,
     kResourceExhausted,  // disk full, queue full, over a limit
-    kUnavailable,  // try again later (another server holds the lock, peer gone)
+    kUnavailable,        // try again later (another server holds the lock, peer gone)
     kIoError,
     kInternal,
     kUnimplemented,
@@ -36,9 +36,7 @@ class Status {
     return Status(Code::kFailedPrecondition, m);
   }
   static Status AlreadyExists(std::string_view m) { return Status(Code::kAlreadyExists, m); }
-  static Status PermissionDenied(std::string_view m) {
-    return Status(Code::kPermissionDenied, m);
-  }
+  static Status PermissionDenied(std::string_view m) { return Status(Code::kPermissionDenied, m); }
   static Status Unauthenticated(std::string_view m) { return Status(Code::kUnauthenticated, m); }
   static Status ResourceExhausted(std::string_view m) {
     return Status(Code::kResourceExhausted, m);
@@ -68,7 +66,7 @@ const char* CodeName(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return status_.ok(); }
@@ -89,8 +87,8 @@ class Result {
 }  // namespace ulna
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define ULNA_RETURN_IF_ERROR(expr)         \
-  do {                                     \
-    ::ulna::Status ulna_status_ = (expr);  \
+#define ULNA_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::ulna::Status ulna_status_ = (expr);        \
     if (!ulna_status_.ok()) return ulna_status_; \
   } while (0)

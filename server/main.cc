@@ -15,7 +15,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  ulna-server serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--mode elastic|ulna]\n"
+    "  ulna-server serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--mode "
+    "elastic|ulna]\n"
     "                    [--bucket-span 15m] [--query-delay 1m] [--rule-interval 15m]\n"
     "                    [--lookback 45m] [--alert-threshold 50] [--max-alerts-per-run 100]\n"
     "                    [--retention 14d] [--alerts-output FILE]\n"
@@ -48,7 +49,8 @@ int Replay(const std::vector<std::string>& args) {
   if (auto status = ulna::server::ParseFlags(rest, &config, &positional); !status.ok()) {
     return Fail(status);
   }
-  if (!positional.empty()) return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
+  if (!positional.empty())
+    return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
   if (options.alerts_path.empty()) {
     return Fail(ulna::Status::InvalidArgument("replay needs --alerts OUT.ndjson"));
   }
@@ -65,7 +67,8 @@ int Serve(const std::vector<std::string>& args) {
   if (auto status = ulna::server::ParseFlags(args, &config, &positional); !status.ok()) {
     return Fail(status);
   }
-  if (!positional.empty()) return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
+  if (!positional.empty())
+    return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
   auto status = ulna::server::RunServer(config);
   return status.ok() ? 0 : Fail(status);
 }

@@ -13,10 +13,10 @@ namespace ulna::server {
 
 // When a process was seen using the network before, on one host or across the fleet.
 struct ProcessHistory {
-  int64_t first_seen_ns = 0;   // 0: never before this bucket
-  int64_t last_seen_ns = 0;    // last bucket before this one (0: never)
-  uint32_t buckets_seen = 0;   // earlier buckets with activity
-  uint32_t hosts_seen = 0;     // fleet scope only: hosts that ever ran it on the network
+  int64_t first_seen_ns = 0;         // 0: never before this bucket
+  int64_t last_seen_ns = 0;          // last bucket before this one (0: never)
+  uint32_t buckets_seen = 0;         // earlier buckets with activity
+  uint32_t hosts_seen = 0;           // fleet scope only: hosts that ever ran it on the network
   std::vector<int64_t> recent_days;  // UTC day starts (ns) it was active on, newest last, <= 8
 };
 
@@ -27,13 +27,13 @@ struct AlertContext {
   std::string parent_name;
   std::string parent_executable;
   std::vector<std::string> user_names;
-  std::vector<std::string> destination_ips;     // distinct remote addresses, bounded
-  std::vector<uint16_t> destination_ports;      // distinct service ports, bounded
+  std::vector<std::string> destination_ips;      // distinct remote addresses, bounded
+  std::vector<uint16_t> destination_ports;       // distinct service ports, bounded
   std::vector<std::string> destination_classes;  // "loopback", "internal", "external", ...
-  std::vector<std::string> directions;          // "egress", "ingress"
-  std::vector<std::string> transports;          // "tcp", "udp"
+  std::vector<std::string> directions;           // "egress", "ingress"
+  std::vector<std::string> transports;           // "tcp", "udp"
   uint32_t event_count = 0;
-  bool capture_drops = false;   // the agent reported drops in this bucket
+  bool capture_drops = false;  // the agent reported drops in this bucket
   ProcessHistory host_history;
   ProcessHistory fleet_history;
 };
@@ -46,9 +46,9 @@ struct AnomalyRecord {
   std::string process_name;
   std::string process_executable;
   double probability = 1.0;
-  double score = 0;  // 0-100
+  double score = 0;                  // 0-100
   std::vector<std::string> reasons;  // human-readable, one per scoring term
-  uint32_t other_hosts = 0;  // other hosts with the same finding in this bucket
+  uint32_t other_hosts = 0;          // other hosts with the same finding in this bucket
   AlertContext context;
 };
 

@@ -16,7 +16,8 @@ std::string Normalise(std::string_view key) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -115,7 +116,8 @@ Status ParseFlags(const std::vector<std::string>& args, ServerConfig* config,
       key = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     } else {
-      if (i + 1 >= args.size()) return Status::InvalidArgument("--" + std::string(arg) + " needs a value");
+      if (i + 1 >= args.size())
+        return Status::InvalidArgument("--" + std::string(arg) + " needs a value");
       key = arg;
       value = args[++i];
     }

@@ -12,10 +12,10 @@
 namespace ulna::server {
 
 struct ServerConfig {
-  std::string data_dir = "ulna-data";       // RocksDB, TLS material, admin token
+  std::string data_dir = "ulna-data";  // RocksDB, TLS material, admin token
   std::string listen = "127.0.0.1:7443";
-  std::string alerts_output;                // NDJSON alert file; default <data_dir>/alerts.ndjson
-  std::vector<std::string> server_names;    // extra DNS names / IPs for the server certificate
+  std::string alerts_output;              // NDJSON alert file; default <data_dir>/alerts.ndjson
+  std::vector<std::string> server_names;  // extra DNS names / IPs for the server certificate
   JobConfig job;
 
   // Sets one setting by name ("bucket_span" or "bucket-span"); InvalidArgument for unknown names

@@ -89,9 +89,9 @@ std::vector<AnomalyRecord> ElasticDetector::ScoreBucket(const BucketActivity& bu
     if (fleet.first_seen_ns == 0) {
       record.reasons.push_back("no host used the network with this process name before");
     } else {
-      record.reasons.push_back("fleet-wide it was active in " +
-                               std::to_string(fleet.buckets_seen) + " earlier bucket(s) on " +
-                               std::to_string(fleet.hosts_seen) + " host(s)");
+      record.reasons.push_back("fleet-wide it was active in " + std::to_string(fleet.buckets_seen) +
+                               " earlier bucket(s) on " + std::to_string(fleet.hosts_seen) +
+                               " host(s)");
     }
     record.reasons.push_back("seen on " + std::to_string(hosts) + " host(s) in this bucket");
     records.push_back(std::move(record));

@@ -22,7 +22,7 @@ struct CaptureLoss {
 struct StoreOutcome {
   bool duplicate = false;  // sequence <= last durable: nothing stored, ack again
   uint32_t accepted = 0;
-  uint32_t rejected = 0;   // dropped by validation (late, future, excluded...), counted by reason
+  uint32_t rejected = 0;  // dropped by validation (late, future, excluded...), counted by reason
 };
 
 class EventSink {

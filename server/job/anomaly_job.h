@@ -77,7 +77,7 @@ class AnomalyJob {
   AlertSinks sinks_;
   DatafeedFilter filter_;
   HistoryIndex history_;
-  int64_t next_bucket_ns_ = 0;    // 0: not started (no events yet)
+  int64_t next_bucket_ns_ = 0;  // 0: not started (no events yet)
   int64_t next_rule_run_ns_ = 0;
   std::atomic<int64_t> closed_before_{0};
   JobStats stats_;

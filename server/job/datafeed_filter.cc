@@ -11,9 +11,9 @@ bool Contains(const std::vector<std::string>& values, const std::string& value) 
 
 // The exact addresses of the Elastic datafeed: not all of 127/8, only these.
 bool IsElasticExcludedDestination(const IpAddress& ip) {
-  static const IpAddress kExcluded[] = {
-      *IpAddress::Parse("127.0.0.1"), *IpAddress::Parse("127.0.0.53"), *IpAddress::Parse("::"),
-      *IpAddress::Parse("::1")};
+  static const IpAddress kExcluded[] = {*IpAddress::Parse("127.0.0.1"),
+                                        *IpAddress::Parse("127.0.0.53"), *IpAddress::Parse("::"),
+                                        *IpAddress::Parse("::1")};
   return std::find(std::begin(kExcluded), std::end(kExcluded), ip) != std::end(kExcluded);
 }
 
@@ -24,8 +24,8 @@ DatafeedFilter DatafeedFilter::ForMode(DetectionMode mode) {
   filter.mode_ = mode;
   filter.excluded_process_names_ = {"ulna-agent"};
   if (mode == DetectionMode::kElastic) {
-    for (const char* name : {"elastic-agent", "metricbeat", "filebeat", "packetbeat",
-                             "winlogbeat", "elastic-agent.exe", "metricbeat.exe", "filebeat.exe",
+    for (const char* name : {"elastic-agent", "metricbeat", "filebeat", "packetbeat", "winlogbeat",
+                             "elastic-agent.exe", "metricbeat.exe", "filebeat.exe",
                              "packetbeat.exe", "winlogbeat.exe"}) {
       filter.excluded_process_names_.push_back(name);
     }

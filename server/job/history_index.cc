@@ -50,8 +50,8 @@ Result<ProcessHistory> HistoryIndex::Decode(std::string_view bytes) {
 
 Status HistoryIndex::Load(const Store& store) {
   Status decode_status;
-  ULNA_RETURN_IF_ERROR(store.Scan(
-      Family::kBaselineHost, "", "", [&](std::string_view key, std::string_view value) {
+  ULNA_RETURN_IF_ERROR(
+      store.Scan(Family::kBaselineHost, "", "", [&](std::string_view key, std::string_view value) {
         const size_t separator = key.find(kSeparator);
         auto history = Decode(value);
         if (separator == std::string_view::npos || !history.ok()) {
@@ -69,8 +69,8 @@ Status HistoryIndex::Load(const Store& store) {
         return true;
       }));
   ULNA_RETURN_IF_ERROR(decode_status);
-  ULNA_RETURN_IF_ERROR(store.Scan(
-      Family::kBaselineFleet, "", "", [&](std::string_view key, std::string_view value) {
+  ULNA_RETURN_IF_ERROR(
+      store.Scan(Family::kBaselineFleet, "", "", [&](std::string_view key, std::string_view value) {
         auto history = Decode(value);
         if (!history.ok()) {
           decode_status = Status::Internal("corrupt baseline_fleet entry");

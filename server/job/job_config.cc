@@ -20,7 +20,8 @@ Status JobConfig::Validate() const {
     return Status::InvalidArgument("rule_interval must be a positive multiple of bucket_span");
   }
   if (lookback_ns < rule_interval_ns) {
-    return Status::InvalidArgument("lookback must be at least rule_interval, or buckets are missed");
+    return Status::InvalidArgument(
+        "lookback must be at least rule_interval, or buckets are missed");
   }
   if (alert_threshold < 0 || alert_threshold > 100) {
     return Status::InvalidArgument("alert_threshold must be within 0..100");

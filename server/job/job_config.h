@@ -17,7 +17,7 @@ Result<DetectionMode> ParseDetectionMode(std::string_view text);
 
 struct JobConfig {
   int64_t bucket_span_ns = 15 * kNanosPerMinute;
-  int64_t query_delay_ns = 1 * kNanosPerMinute;   // wait for late events before closing a bucket
+  int64_t query_delay_ns = 1 * kNanosPerMinute;  // wait for late events before closing a bucket
   int64_t rule_interval_ns = 15 * kNanosPerMinute;
   int64_t lookback_ns = 45 * kNanosPerMinute;
   double alert_threshold = 50;

@@ -25,9 +25,9 @@ struct ReplayOptions {
 struct ReplaySummary {
   uint64_t lines = 0;
   uint64_t events = 0;
-  RejectTally rejects;           // parse/validation rejects with the first few line numbers
-  uint64_t rejected_time = 0;    // out-of-range times (ingest)
-  uint64_t bytes = 0;            // input bytes (compressed for .gz)
+  RejectTally rejects;         // parse/validation rejects with the first few line numbers
+  uint64_t rejected_time = 0;  // out-of-range times (ingest)
+  uint64_t bytes = 0;          // input bytes (compressed for .gz)
   double seconds = 0;
   JobStats job;
 };

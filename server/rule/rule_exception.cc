@@ -34,12 +34,11 @@ bool RuleException::Matches(const AnomalyRecord& record) const {
   if (!destination_cidr.empty()) {
     auto prefix = IpPrefix::Parse(destination_cidr);
     if (!prefix) return false;
-    const bool any_inside = std::any_of(
-        context.destination_ips.begin(), context.destination_ips.end(),
-        [&](const std::string& ip) {
-          auto address = IpAddress::Parse(ip);
-          return address && prefix->Contains(*address);
-        });
+    const bool any_inside = std::any_of(context.destination_ips.begin(),
+                                        context.destination_ips.end(), [&](const std::string& ip) {
+                                          auto address = IpAddress::Parse(ip);
+                                          return address && prefix->Contains(*address);
+                                        });
     if (!any_inside) return false;
   }
   return true;

@@ -25,14 +25,15 @@ constexpr int kQuietMinutes = 600;
 std::string EventLine(int64_t time_ns, const std::string& host, const std::string& process,
                       const std::string& action, const std::string& destination, int port) {
   std::ostringstream line;
-  line << R"({"@timestamp":")" << FormatTimestamp(time_ns)
-       << R"(","event":{"kind":"event","category":["network"],"type":["start"],"action":")"
-       << action << R"("},"host":{"name":")" << host << R"(","id":")" << host
-       << R"(-id"},"process":{"pid":42,"name":")" << process << R"(","executable":"/usr/bin/)"
-       << process << R"(","args":[")" << process
-       << R"(","-x"],"working_directory":"/srv","parent":{"name":"sh"}},"user":{"name":"www-data"},)"
-       << R"("source":{"ip":"10.0.0.5","port":40000},"destination":{"ip":")" << destination
-       << R"(","port":)" << port << R"(},"network":{"transport":"tcp"}})";
+  line
+      << R"({"@timestamp":")" << FormatTimestamp(time_ns)
+      << R"(","event":{"kind":"event","category":["network"],"type":["start"],"action":")" << action
+      << R"("},"host":{"name":")" << host << R"(","id":")" << host
+      << R"(-id"},"process":{"pid":42,"name":")" << process << R"(","executable":"/usr/bin/)"
+      << process << R"(","args":[")" << process
+      << R"(","-x"],"working_directory":"/srv","parent":{"name":"sh"}},"user":{"name":"www-data"},)"
+      << R"("source":{"ip":"10.0.0.5","port":40000},"destination":{"ip":")" << destination
+      << R"(","port":)" << port << R"(},"network":{"transport":"tcp"}})";
   return line.str();
 }
 
@@ -74,12 +75,12 @@ TEST_F(ReplayProcessTest, CountsBadLinesAndAlertsOnTheRareProcessInEcs) {
     write(EventLine(t, "web-1", "nginx", "connection_accepted", "10.0.0.5", 443));
     write(EventLine(t, "db-1", "postgres", "connection_accepted", "10.0.0.9", 5432));
     if (minute == 10) {
-      write("{not json");                                                      // line 23
+      write("{not json");  // line 23
       write(R"({"@timestamp":"2026-10-01T00:10:00Z","event":{"category":["process"]}})");  // 24
       write(EventLine(t, "web-1", std::string(300, 'a'), "connection_attempted", "1.2.3.4", 1));
       write(EventLine(t, "web-1", "curl", "connection_attempted", "not-an-ip", 443));  // 26
-      write(EventLine(kStart + 100 * kNanosPerDay * 365, "web-1", "curl",
-                      "connection_attempted", "1.2.3.4", 443));  // 27: far in the future
+      write(EventLine(kStart + 100 * kNanosPerDay * 365, "web-1", "curl", "connection_attempted",
+                      "1.2.3.4", 443));  // 27: far in the future
       write(EventLine(t, "web-1", "nginx", "connection_accepted", "2001:db8::1", 443));  // ok
     }
   }
@@ -107,27 +108,28 @@ TEST_F(ReplayProcessTest, CountsBadLinesAndAlertsOnTheRareProcessInEcs) {
   std::string line, extra;
   ASSERT_TRUE(std::getline(in, line)) << "no alert written; replay said:\n" << output;
   EXPECT_FALSE(std::getline(in, extra)) << "more than one alert: " << extra;
-  for (const char* expected : {
-           R"("@timestamp":"2026-10-01T10:00:00.000Z")",
-           R"("event":{"kind":"alert")",
-           R"("host":{"name":"web-1","id":"web-1-id"})",
-           R"("process":{"name":"evilcat","executable":"/usr/bin/evilcat","args":["evilcat","-x"],"working_directory":"/srv","parent":{"name":"sh")",
-           R"("user":{"name":["www-data"]})",
-           R"("destination":{"ip":["203.0.113.9"],"port":[4444]})",
-           R"("rule":{"name":"Unusual Linux Network Activity"})",
-           R"("severity":"low","risk_score":21)",
-           R"("mode":"elastic")",
-           R"("other_hosts":0)",
-       }) {
+  for (
+      const char* expected : {
+          R"("@timestamp":"2026-10-01T10:00:00.000Z")",
+          R"("event":{"kind":"alert")",
+          R"("host":{"name":"web-1","id":"web-1-id"})",
+          R"("process":{"name":"evilcat","executable":"/usr/bin/evilcat","args":["evilcat","-x"],"working_directory":"/srv","parent":{"name":"sh")",
+          R"("user":{"name":["www-data"]})",
+          R"("destination":{"ip":["203.0.113.9"],"port":[4444]})",
+          R"("rule":{"name":"Unusual Linux Network Activity"})",
+          R"("severity":"low","risk_score":21)",
+          R"("mode":"elastic")",
+          R"("other_hosts":0)",
+      }) {
     EXPECT_NE(line.find(expected), std::string::npos) << expected << "\nin: " << line;
   }
 }
 
 TEST_F(ReplayProcessTest, UnreadableInputIsAClearError) {
   std::string output;
-  const int code = Run(server_ + " replay --input " + dir_ + "/missing.ndjson --alerts " + dir_ +
-                           "/a.ndjson 2>&1",
-                       &output);
+  const int code = Run(
+      server_ + " replay --input " + dir_ + "/missing.ndjson --alerts " + dir_ + "/a.ndjson 2>&1",
+      &output);
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("missing.ndjson"), std::string::npos) << output;
 }

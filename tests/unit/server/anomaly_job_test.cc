@@ -126,7 +126,8 @@ TEST_F(AnomalyJobTest, ClosesBucketOnlyAfterQueryDelay) {
 TEST_F(AnomalyJobTest, OverlappingLookbacksAlertOnce) {
   OpenAll();
   auto subscription = bus_.Subscribe();
-  Ingest({MakeEvent(kT0 + 2 * kMinute, "web-1", "evilcat"), MakeEvent(kT0 + 3 * kMinute, "web-1", "nginx")});
+  Ingest({MakeEvent(kT0 + 2 * kMinute, "web-1", "evilcat"),
+          MakeEvent(kT0 + 3 * kMinute, "web-1", "nginx")});
   // Three rule runs (at 16, 31, 46 minutes) all have bucket 0 in their 45-minute look-back.
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
   EXPECT_GE(job_->stats().rule_runs, 3u);
@@ -147,8 +148,8 @@ TEST_F(AnomalyJobTest, OverlappingLookbacksAlertOnce) {
 TEST_F(AnomalyJobTest, ResumesAfterRestartWithoutDuplicateAlerts) {
   OpenAll();
   Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
-         MakeEvent(kT0 + 20 * kMinute, "web-2", "evilcat"),
-         MakeEvent(kT0 + 40 * kMinute, "web-3", "evildog")});
+          MakeEvent(kT0 + 20 * kMinute, "web-2", "evilcat"),
+          MakeEvent(kT0 + 40 * kMinute, "web-3", "evildog")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 17 * kMinute).ok());  // bucket 0 closed and alerted
   EXPECT_EQ(job_->stats().alerts, 1u);
   // "Crash": drop everything and reopen the same folder.
@@ -183,7 +184,7 @@ TEST_F(AnomalyJobTest, ExceptionsSuppressUntilTheyExpire) {
   expired.expires_ns = kT0 - kMinute;
   ASSERT_TRUE(exceptions.Add(expired, kT0 - 2 * kMinute).ok());
   Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
-         MakeEvent(kT0 + 2 * kMinute, "web-1", "evildog")});
+          MakeEvent(kT0 + 2 * kMinute, "web-1", "evildog")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
   EXPECT_EQ(job_->stats().alerts, 1u);  // evildog: its exception has expired
   EXPECT_GE(job_->stats().alerts_excepted, 1u);

@@ -33,7 +33,8 @@ TEST(HistoryIndexTest, CountsBucketsOncePerBucketAndHostsOncePerHost) {
 
 TEST(HistoryIndexTest, KeepsTheEightMostRecentDays) {
   HistoryIndex index;
-  for (int day = 0; day < 10; ++day) index.Record(kDay0 + day * kNanosPerDay + kBucket, "h", "fwupdmgr");
+  for (int day = 0; day < 10; ++day)
+    index.Record(kDay0 + day * kNanosPerDay + kBucket, "h", "fwupdmgr");
   const ProcessHistory history = index.Host("h", "fwupdmgr");
   ASSERT_EQ(history.recent_days.size(), 8u);
   EXPECT_EQ(history.recent_days.front(), kDay0 + 2 * kNanosPerDay);

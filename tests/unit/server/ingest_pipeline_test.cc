@@ -47,9 +47,11 @@ class IngestPipelineTest : public ::testing::Test {
   std::vector<NetworkEvent> Stored(const std::string& host_id) {
     std::vector<NetworkEvent> events;
     EventLog log(store_.get());
-    EXPECT_TRUE(log.Scan(0, kNow + kNanosPerDay, [&](const NetworkEvent& e) {
-                     if (e.host.id == host_id) events.push_back(e);
-                   }).ok());
+    EXPECT_TRUE(log.Scan(0, kNow + kNanosPerDay,
+                         [&](const NetworkEvent& e) {
+                           if (e.host.id == host_id) events.push_back(e);
+                         })
+                    .ok());
     return events;
   }
 
@@ -90,15 +92,13 @@ TEST_F(IngestPipelineTest, RejectsFutureAndPre2000TimesButKeepsTheRest) {
   loss.ring_buffer_drops = 4;
   auto outcome = pipeline_->StoreAgentBatch(
       agent, 1,
-      {At(kNow + 11 * kNanosPerMinute, "h"), At(kNow + 9 * kNanosPerMinute, "h"),
-       At(12345, "h"), At(kNow, "h")},
+      {At(kNow + 11 * kNanosPerMinute, "h"), At(kNow + 9 * kNanosPerMinute, "h"), At(12345, "h"),
+       At(kNow, "h")},
       loss);
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome->accepted, 2u);
   EXPECT_EQ(outcome->rejected, 2u);
-  EXPECT_EQ(pipeline_->stats()
-                .rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)]
-                .load(),
+  EXPECT_EQ(pipeline_->stats().rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)].load(),
             2u);
   EXPECT_EQ(pipeline_->stats().capture_drops.load(), 4u);
   EXPECT_EQ(Stored("h").size(), 2u);
@@ -107,9 +107,9 @@ TEST_F(IngestPipelineTest, RejectsFutureAndPre2000TimesButKeepsTheRest) {
 TEST_F(IngestPipelineTest, LateEventsAreKeptAndCounted) {
   horizon_ = kNow - 5 * kNanosPerMinute;  // the job has scored everything before this
   ASSERT_TRUE(pipeline_
-                  ->StoreArchiveEvents({At(kNow - 6 * kNanosPerMinute, "a"),
-                                        At(kNow - 4 * kNanosPerMinute, "b")},
-                                       /*sync=*/true)
+                  ->StoreArchiveEvents(
+                      {At(kNow - 6 * kNanosPerMinute, "a"), At(kNow - 4 * kNanosPerMinute, "b")},
+                      /*sync=*/true)
                   .ok());
   EXPECT_EQ(pipeline_->stats().events_late.load(), 1u);
   EXPECT_EQ(Stored("a").size(), 1u);

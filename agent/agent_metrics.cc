@@ -63,6 +63,9 @@ std::string RenderPrometheus(const AgentMetrics& m) {
        k[NETMON_CNT_SOCKET_READ_ERRORS]);
   Line(&out, "ulna_agent_dropped_total", "{cause=\"malformed_record\"}", m.records_malformed);
   Line(&out, "ulna_agent_dropped_total", "{cause=\"write_error\"}", m.write_errors);
+  Header(&out, "ulna_agent_enrich_failures_total", "counter",
+         "Events sent without an executable: the process was gone and unknown.");
+  Line(&out, "ulna_agent_enrich_failures_total", "", m.enrich_failures);
   Header(&out, "ulna_agent_dedup_map_full_total", "counter",
          "Dedup entries that could not be stored (the event was still sent).");
   Line(&out, "ulna_agent_dedup_map_full_total", "", k[NETMON_CNT_DEDUP_MAP_FULL]);
@@ -93,6 +96,59 @@ std::string RenderPrometheus(const AgentMetrics& m) {
   Header(&out, "ulna_agent_cpu_seconds_total", "counter", "Agent user+system CPU time.");
   Line(&out, "ulna_agent_cpu_seconds_total", "", m.cpu_seconds);
   return out;
+}
+
+std::string RenderStreamPrometheus(const IngestStats& i, const SpoolStats& s) {
+  std::string out;
+  Header(&out, "ulna_agent_connection_state", "gauge",
+         "0 disconnected (backing off), 1 connecting, 2 connected to the server.");
+  Line(&out, "ulna_agent_connection_state", "", static_cast<int>(i.state));
+  Header(&out, "ulna_agent_connects_total", "counter", "Ingest streams that reached Ready.");
+  Line(&out, "ulna_agent_connects_total", "", i.connects);
+  Header(&out, "ulna_agent_connect_failures_total", "counter",
+         "Connection attempts or streams that ended in an error.");
+  Line(&out, "ulna_agent_connect_failures_total", "", i.connect_failures);
+  Header(&out, "ulna_agent_batches_total", "counter", "Batches by stage.");
+  Line(&out, "ulna_agent_batches_total", "{stage=\"spooled\"}", s.appended);
+  Line(&out, "ulna_agent_batches_total", "{stage=\"sent\"}", i.batches_sent);
+  Line(&out, "ulna_agent_batches_total", "{stage=\"resent\"}", i.batches_resent);
+  Line(&out, "ulna_agent_batches_total", "{stage=\"acked\"}", i.batches_acked);
+  Line(&out, "ulna_agent_batches_total", "{stage=\"duplicate\"}", i.batches_duplicate);
+  Line(&out, "ulna_agent_batches_total", "{stage=\"failed\"}", i.batches_failed);
+  Line(&out, "ulna_agent_batches_total", "{stage=\"spool_dropped\"}", s.dropped);
+  Header(&out, "ulna_agent_batch_events_total", "counter", "Events in batches, by stage.");
+  Line(&out, "ulna_agent_batch_events_total", "{stage=\"spooled\"}", s.appended_events);
+  Line(&out, "ulna_agent_batch_events_total", "{stage=\"acked\"}", i.events_acked);
+  Line(&out, "ulna_agent_batch_events_total", "{stage=\"failed\"}", i.events_failed);
+  Line(&out, "ulna_agent_batch_events_total", "{stage=\"spool_dropped\"}", s.dropped_events);
+  Line(&out, "ulna_agent_batch_events_total", "{stage=\"server_accepted\"}", i.events_accepted);
+  Line(&out, "ulna_agent_batch_events_total", "{stage=\"server_rejected\"}", i.events_rejected);
+  Header(&out, "ulna_agent_spool_batches", "gauge", "Batches in the spool waiting for an ack.");
+  Line(&out, "ulna_agent_spool_batches", "", s.depth);
+  Header(&out, "ulna_agent_spool_bytes", "gauge", "Bytes of those batches on disk.");
+  Line(&out, "ulna_agent_spool_bytes", "", s.bytes);
+  Header(&out, "ulna_agent_spool_corrupt_total", "counter",
+         "Spool files found unreadable (dropped, counted in spool_dropped).");
+  Line(&out, "ulna_agent_spool_corrupt_total", "", s.corrupt);
+  return out;
+}
+
+std::string RenderStreamSummary(const IngestStats& i, const SpoolStats& s) {
+  char buf[1024];
+  std::snprintf(
+      buf, sizeof(buf),
+      "  stream: connects %llu, failures %llu; batches spooled %llu sent %llu resent %llu "
+      "acked %llu failed %llu spool_dropped %llu\n"
+      "  events: spooled %llu acked %llu (server accepted %llu rejected %llu); "
+      "spool depth %llu (%llu bytes)\n",
+      (unsigned long long)i.connects, (unsigned long long)i.connect_failures,
+      (unsigned long long)s.appended, (unsigned long long)i.batches_sent,
+      (unsigned long long)i.batches_resent, (unsigned long long)i.batches_acked,
+      (unsigned long long)i.batches_failed, (unsigned long long)s.dropped,
+      (unsigned long long)s.appended_events, (unsigned long long)i.events_acked,
+      (unsigned long long)i.events_accepted, (unsigned long long)i.events_rejected,
+      (unsigned long long)s.depth, (unsigned long long)s.bytes);
+  return buf;
 }
 
 std::string RenderSummary(const AgentMetrics& m, double elapsed_seconds) {

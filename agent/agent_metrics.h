@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "agent/ingest_client.h"
 #include "agent/netmon_loader.h"
+#include "agent/spool.h"
 
 namespace ulna::agent {
 
@@ -15,6 +17,7 @@ struct AgentMetrics {
   uint64_t events_written = 0;     // NDJSON lines written
   uint64_t records_malformed = 0;  // ring-buffer records of unknown kind or wrong size
   uint64_t write_errors = 0;       // events lost because the output could not be written
+  uint64_t enrich_failures = 0;    // events sent without an executable (process unknown)
   uint64_t exec_records = 0;
   uint64_t fork_records = 0;
   uint64_t exit_records = 0;
@@ -29,6 +32,10 @@ struct AgentMetrics {
 void ReadSelfUsage(uint64_t* rss_bytes, double* cpu_seconds);
 
 std::string RenderPrometheus(const AgentMetrics& m);
+// The `run` mode's extra series: connection, batches, acks and spool.
+std::string RenderStreamPrometheus(const IngestStats& ingest, const SpoolStats& spool);
+// One-paragraph summary of the same, for --stats.
+std::string RenderStreamSummary(const IngestStats& ingest, const SpoolStats& spool);
 // Multi-line human summary printed on exit with --stats.
 std::string RenderSummary(const AgentMetrics& m, double elapsed_seconds);
 

@@ -23,4 +23,6 @@ BootClock BootClock::Now() {
   return BootClock(real - boot, sysconf(_SC_CLK_TCK));
 }
 
+int64_t MonotonicNs() { return ReadNs(CLOCK_MONOTONIC); }
+
 }  // namespace ulna::agent

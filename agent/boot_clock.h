@@ -32,4 +32,7 @@ class BootClock {
   int64_t ns_per_tick_;
 };
 
+// CLOCK_MONOTONIC in nanoseconds: the agent's clock for ages, deadlines and intervals.
+int64_t MonotonicNs();
+
 }  // namespace ulna::agent

@@ -19,9 +19,12 @@ KernelTask KernelTaskFromRecord(const netmon_task& task, const BootClock& clock)
   return t;
 }
 
-std::string CwdFromRecord(const netmon_exec_record& r) {
-  if (!r.cwd_known) return "";
-  std::string_view rest(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)));
+namespace {
+
+// A path the kernel walked, as leaf-first NUL-terminated components ("b\0a\0" is "/a/b").
+std::string PathFromComponents(const char* data, size_t len, bool known) {
+  if (!known) return "";
+  std::string_view rest(data, len);
   std::vector<std::string_view> components;
   while (!rest.empty()) {
     size_t nul = rest.find('\0');
@@ -36,6 +39,18 @@ std::string CwdFromRecord(const netmon_exec_record& r) {
     path += *it;
   }
   return path;
+}
+
+}  // namespace
+
+std::string CwdFromRecord(const netmon_exec_record& r) {
+  return PathFromComponents(r.cwd, std::min<size_t>(r.cwd_len, sizeof(r.cwd)), r.cwd_known);
+}
+
+std::string ExecutableFromRecord(const netmon_exec_record& r) {
+  // An executable is never the root directory: an empty walk is a failed one.
+  if (r.exe_len == 0) return "";
+  return PathFromComponents(r.exe, std::min<size_t>(r.exe_len, sizeof(r.exe)), r.exe_known);
 }
 
 IpAddress AddressFromRecord(uint8_t family, const uint8_t bytes[16]) {

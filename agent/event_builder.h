@@ -17,6 +17,9 @@ KernelTask KernelTaskFromRecord(const netmon_task& task, const BootClock& clock)
 // The working directory an exec record carries ("" when the kernel could not walk it), built
 // from its leaf-first components: "b\0a\0" is "/a/b".
 std::string CwdFromRecord(const netmon_exec_record& record);
+// The resolved path of the file an exec record's process runs (symlinks followed, as
+// /proc/<pid>/exe shows it); "" when the kernel could not walk it.
+std::string ExecutableFromRecord(const netmon_exec_record& record);
 
 // The address a record holds, by its canonical family (NETMON_FAMILY_V4 / _V6).
 IpAddress AddressFromRecord(uint8_t family, const uint8_t bytes[16]);

@@ -57,8 +57,7 @@ size_t ProcessCache::SeedFromProc() {
   return loaded;
 }
 
-void ProcessCache::OnExec(const KernelTask& task, std::string_view filename,
-                          std::string_view args_block, std::string_view cwd) {
+void ProcessCache::OnExec(const KernelTask& task, const ExecFacts& exec) {
   CachedProcess p;
   // The cgroup survives exec, and so does the working directory when the kernel could not name
   // it: start from what we knew before.
@@ -66,22 +65,23 @@ void ProcessCache::OnExec(const KernelTask& task, std::string_view filename,
     p.working_directory = before->working_directory;
     p.container_id = before->container_id;
   }
-  if (!cwd.empty()) p.working_directory = std::string(cwd);
+  if (!exec.cwd.empty()) p.working_directory = std::string(exec.cwd);
   p.pid = task.pid;
   p.ppid = task.ppid;
   p.start_ticks = task.start_ticks;
   p.uid = task.uid;
   p.gid = task.gid;
   p.name = task.comm;
-  p.executable = std::string(filename);
-  p.args = SplitArgs(args_block).args;
+  const bool resolved = !exec.resolved_executable.empty();
+  p.executable = std::string(resolved ? exec.resolved_executable : exec.filename);
+  p.args = SplitArgs(exec.args_block).args;
 
   ++stats_.proc_reads;
   Result<ProcSnapshot> snap = procfs_->ReadProcess(task.pid);
   // Use /proc only if it still shows this image: same process (start time) and same comm; a
   // later exec or a reused pid would otherwise lend this record another program's details.
   if (snap.ok() && snap->stat.start_ticks == task.start_ticks && snap->stat.comm == task.comm) {
-    if (!snap->executable.empty()) p.executable = std::move(snap->executable);
+    if (!resolved && !snap->executable.empty()) p.executable = std::move(snap->executable);
     if (!snap->args.empty()) p.args = std::move(snap->args);
     if (!snap->working_directory.empty()) p.working_directory = std::move(snap->working_directory);
     p.container_id = std::move(snap->container_id);

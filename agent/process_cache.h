@@ -59,11 +59,19 @@ class ProcessCache {
   // Loads every process in /proc. Returns how many were loaded.
   size_t SeedFromProc();
 
-  // A process replaced its image: `filename`, `args_block` (NUL-separated, possibly cut) and
-  // `cwd` ("" when unknown) are what the kernel copied at exec; /proc is preferred when it still
-  // shows the same image.
-  void OnExec(const KernelTask& task, std::string_view filename, std::string_view args_block,
-              std::string_view cwd);
+  // What the kernel copied when a process replaced its image.
+  struct ExecFacts {
+    // The executed file with symlinks resolved, as /proc/<pid>/exe shows it ("" when the
+    // kernel's walk failed).
+    std::string_view resolved_executable = {};
+    std::string_view filename = {};    // the path given to execve(), as written (fallback only)
+    std::string_view args_block = {};  // NUL-separated argv, possibly cut
+    std::string_view cwd = {};         // "" when unknown
+  };
+  // The executable is the kernel's resolved path, so a process reports the same path whether it
+  // is still alive when its record is read or not; /proc supplies it only when the walk failed.
+  // Arguments and cwd come from /proc when it still shows the same image (it is not cut short).
+  void OnExec(const KernelTask& task, const ExecFacts& exec);
   // `parent` created process `child_pid`, which starts as a copy of the parent.
   void OnFork(const KernelTask& parent, uint32_t child_pid);
   void OnExit(const KernelTask& task, int64_t now_ns);

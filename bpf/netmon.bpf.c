@@ -346,26 +346,30 @@ int udp_recvmsg6(struct bpf_sock_addr *ctx) {
 }
 
 /* ---- Process lifecycle, for the agent's process cache. ---- */
-/* Working-directory walk: from the task's pwd dentry up to the root, crossing mount points, each
- * component written NUL-terminated (leaf first). Done with bpf_loop so the verifier checks one
- * step instead of every path through an unrolled loop. */
-struct cwd_walk {
+/* Path walk (working directory, executable): from a dentry up to the root, crossing mount
+ * points, each component written NUL-terminated (leaf first). Done with bpf_loop so the verifier
+ * checks one step instead of every path through an unrolled loop. Each walk has its own slot of
+ * the scratch map, so the two walks of one exec do not overwrite each other. */
+enum { PATH_SLOT_CWD = 0, PATH_SLOT_EXE = 1, PATH_SLOTS };
+
+struct path_walk {
   struct dentry *dentry;
   struct mount *mnt;
   __u32 off;
   __u32 reached_root;
+  __u32 slot;
 };
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
+  __uint(max_entries, PATH_SLOTS);
   __type(key, __u32);
   __type(value, char[NETMON_CWD_LEN]);
-} cwd_scratch SEC(".maps");
+} path_scratch SEC(".maps");
 
-static long cwd_step(__u32 index, struct cwd_walk *w) {
-  __u32 zero = 0;
-  char *buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+static long path_step(__u32 index, struct path_walk *w) {
+  __u32 slot = w->slot;
+  char *buf = bpf_map_lookup_elem(&path_scratch, &slot);
   if (!buf) return 1;
   struct dentry *dentry = w->dentry;
   struct mount *mnt = w->mnt;
@@ -392,18 +396,19 @@ static long cwd_step(__u32 index, struct cwd_walk *w) {
   return 0;
 }
 
-/* Fills `out`, sets *len to the bytes written; returns 1 when the walk reached the root. */
-static __always_inline __u8 read_cwd(struct task_struct *task, char *out, __u16 *len) {
-  struct fs_struct *fs = BPF_CORE_READ(task, fs);
-  struct vfsmount *vfsmnt = BPF_CORE_READ(fs, pwd.mnt);
-  struct cwd_walk w = {
-      .dentry = BPF_CORE_READ(fs, pwd.dentry),
+/* Walks `dentry` on `vfsmnt` into `out` (NETMON_CWD_LEN bytes), sets *len to the bytes written;
+ * returns 1 when the walk reached the root. */
+static __always_inline __u8 read_path(struct dentry *dentry, struct vfsmount *vfsmnt, __u32 slot,
+                                      char *out, __u16 *len) {
+  if (!dentry || !vfsmnt) return 0;
+  struct path_walk w = {
+      .dentry = dentry,
       .mnt = (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt)),
+      .slot = slot,
   };
-  bpf_loop(NETMON_CWD_MAX_DEPTH, cwd_step, &w, 0);
+  bpf_loop(NETMON_CWD_MAX_DEPTH, path_step, &w, 0);
   if (!w.reached_root || w.off > NETMON_CWD_LEN) return 0;
-  __u32 zero = 0;
-  char *buf = bpf_map_lookup_elem(&cwd_scratch, &zero);
+  char *buf = bpf_map_lookup_elem(&path_scratch, &slot);
   if (!buf) return 0;
   bpf_probe_read_kernel(out, NETMON_CWD_LEN, buf);
   *len = w.off;
@@ -430,8 +435,15 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx) {
   if (len > NETMON_ARGS_LEN) len = NETMON_ARGS_LEN;
   r->args_len = 0;
   if (len > 0 && bpf_probe_read_user(r->args, len, (void *)arg_start) == 0) r->args_len = len;
+  struct fs_struct *fs = BPF_CORE_READ(task, fs);
   r->cwd_len = 0;
-  r->cwd_known = read_cwd(task, r->cwd, &r->cwd_len);
+  r->cwd_known = read_path(BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), PATH_SLOT_CWD,
+                           r->cwd, &r->cwd_len);
+  /* The new image is already mapped: mm->exe_file is the file execve() opened, after symlinks. */
+  struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+  r->exe_len = 0;
+  r->exe_known = read_path(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt),
+                           PATH_SLOT_EXE, r->exe, &r->exe_len);
   count(NETMON_CNT_PROC_EVENTS);
   bpf_ringbuf_submit(r, submit_flags());
   return 0;

@@ -10,8 +10,8 @@
 
 #define NETMON_COMM_LEN 16
 #define NETMON_FILENAME_LEN 256
-/* Arguments and working directory copied at exec time, for processes that are gone before
- * /proc can be read. */
+/* Arguments, working directory and executable path copied at exec time, for processes that are gone
+ * before /proc can be read. */
 #define NETMON_ARGS_LEN 512
 #define NETMON_CWD_LEN 512
 #define NETMON_CWD_MAX_DEPTH 24
@@ -77,7 +77,9 @@ struct netmon_exec_record {
   __u16 args_len;     /* bytes in args: NUL-separated argv, possibly cut at NETMON_ARGS_LEN */
   __u16 cwd_len;      /* bytes in cwd */
   __u8 cwd_known;     /* 1 when the walk reached the root (cwd_len 0 then means "/") */
-  __u8 pad2[5];
+  __u8 exe_known;     /* 1 when the executable walk reached the root */
+  __u16 exe_len;      /* bytes in exe */
+  __u8 pad2[2];
   __u64 time_boot_ns;
   struct netmon_task task;
   char filename[NETMON_FILENAME_LEN];
@@ -85,6 +87,10 @@ struct netmon_exec_record {
   /* Working directory as NUL-terminated path components from the leaf up to the root ("b\0a\0"
    * for /a/b); the walk is bounded, so user space reverses them. Empty for "/". */
   char cwd[NETMON_CWD_LEN];
+  /* The file the process now runs (mm->exe_file, what /proc/<pid>/exe names), in the same
+   * leaf-first form: symlinks in the execve() path are already resolved, and a relative or
+   * fexecve path is made absolute. */
+  char exe[NETMON_CWD_LEN];
 };
 
 struct netmon_fork_record {

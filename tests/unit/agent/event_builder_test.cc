@@ -71,6 +71,19 @@ TEST(EventBuilderTest, CwdComponentsAreReversed) {
   EXPECT_EQ(CwdFromRecord(r), "/tmp/ulna-e2e");
 }
 
+TEST(EventBuilderTest, ExecutableFromTheKernelWalk) {
+  netmon_exec_record r{};
+  EXPECT_EQ(ExecutableFromRecord(r), "");  // walk failed
+  r.exe_known = 1;
+  EXPECT_EQ(ExecutableFromRecord(r), "");  // no components: not a file, treated as unknown
+  const char leaf_first[] = "python3.11\0bin\0usr\0";
+  std::memcpy(r.exe, leaf_first, sizeof(leaf_first) - 1);
+  r.exe_len = sizeof(leaf_first) - 1;
+  EXPECT_EQ(ExecutableFromRecord(r), "/usr/bin/python3.11");
+  r.exe_known = 0;  // cut short before the root: a partial path is not reported
+  EXPECT_EQ(ExecutableFromRecord(r), "");
+}
+
 TEST(EventBuilderTest, FillProcessUsesTickStartTime) {
   BootClock clock(1'000'000'000'000, 100);
   CachedProcess p;

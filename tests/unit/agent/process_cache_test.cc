@@ -81,9 +81,10 @@ TEST_F(ProcessCacheTest, ExecPrefersProcWhenItShowsTheSameImage) {
              .exe = "/usr/bin/curl",
              .cmdline = "curl\0-s\0http://h/\0"s,
              .cwd = "/tmp"});
-  cache_.OnExec(Task(160, 100, 400, "curl"), "/usr/bin/curl", "curl\0-s\0"s, "/tmp");
+  cache_.OnExec(Task(160, 100, 400, "curl"),
+                {.filename = "curl", .args_block = "curl\0-s\0"s, .cwd = "/tmp"});
   const CachedProcess& p = cache_.Resolve(Task(160, 100, 400, "curl"));
-  EXPECT_EQ(p.executable, "/usr/bin/curl");
+  EXPECT_EQ(p.executable, "/usr/bin/curl");  // kernel walk failed: /proc, not the bare "curl"
   EXPECT_EQ(p.args, (std::vector<std::string>{"curl", "-s", "http://h/"}));  // full, from /proc
   EXPECT_EQ(p.working_directory, "/tmp");
 }
@@ -99,11 +100,13 @@ TEST_F(ProcessCacheTest, ExecFallsBackToKernelCopyWhenProcMovedOn) {
              .exe = "/usr/bin/sleep",
              .cmdline = "sleep\0"s,
              .cwd = "/elsewhere"});
-  cache_.OnExec(Task(170, 100, 500, "python3"), "/usr/bin/python3", "python3\0-c\0pass\0"s,
-                "/srv/app");
+  cache_.OnExec(Task(170, 100, 500, "python3"), {.resolved_executable = "/usr/bin/python3.11",
+                                                 .filename = "/usr/bin/python3",
+                                                 .args_block = "python3\0-c\0pass\0"s,
+                                                 .cwd = "/srv/app"});
   const CachedProcess* p = cache_.Find(170);
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->executable, "/usr/bin/python3");
+  EXPECT_EQ(p->executable, "/usr/bin/python3.11");  // resolved by the kernel, not the symlink
   EXPECT_EQ(p->args, (std::vector<std::string>{"python3", "-c", "pass"}));
   EXPECT_EQ(p->working_directory, "/srv/app");  // the kernel's walk, not the fork-time cwd
   EXPECT_EQ(cache_.stats().proc_misses, 1u);
@@ -111,9 +114,30 @@ TEST_F(ProcessCacheTest, ExecFallsBackToKernelCopyWhenProcMovedOn) {
 
 TEST_F(ProcessCacheTest, ExecWithoutAnyCwdKeepsThePreviousOne) {
   cache_.SeedFromProc();
-  cache_.OnExec(Task(100, 1, 200, "sh"), "/bin/sh", "sh\0"s, "");
+  cache_.OnExec(Task(100, 1, 200, "sh"), {.filename = "/bin/sh", .args_block = "sh\0"s});
   EXPECT_EQ(cache_.Find(100)->working_directory, "/home/u");  // cwd survives exec
   EXPECT_EQ(cache_.Find(100)->executable, "/bin/sh");         // /proc shows comm "bash": not used
+}
+
+TEST_F(ProcessCacheTest, KernelResolvedExecutableWinsOverProc) {
+  // Alive and agreeing with /proc, whose exe link reads differently (another mount namespace):
+  // the kernel's path is kept, so alive and gone processes report one way.
+  cache_.SeedFromProc();
+  fake_.Add({.pid = 180,
+             .ppid = 100,
+             .comm = "python3",
+             .start_ticks = 600,
+             .exe = "/proc-view/usr/bin/python3.11",
+             .cmdline = "python3\0-c\0print(1)\0"s,
+             .cwd = "/tmp"});
+  cache_.OnExec(Task(180, 100, 600, "python3"), {.resolved_executable = "/usr/bin/python3.11",
+                                                 .filename = "/usr/bin/python3",
+                                                 .args_block = "python3\0-c\0"s});
+  const CachedProcess* p = cache_.Find(180);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->executable, "/usr/bin/python3.11");
+  EXPECT_EQ(p->args, (std::vector<std::string>{"python3", "-c", "print(1)"}));
+  EXPECT_EQ(p->working_directory, "/tmp");
 }
 
 TEST_F(ProcessCacheTest, PidReuseRereadsProc) {

@@ -5,132 +5,99 @@
 
 #include <cstdio>
 
-#include "agent/proc_fs.h"
+#include "common/prometheus_text.h"
 
 namespace ulna::agent {
-namespace {
-
-void Line(std::string* out, const char* name, const char* labels, double value) {
-  char buf[256];
-  std::snprintf(buf, sizeof(buf), "%s%s %.17g\n", name, labels, value);
-  *out += buf;
-}
-
-void Header(std::string* out, const char* name, const char* type, const char* help) {
-  *out += "# HELP ";
-  *out += name;
-  *out += ' ';
-  *out += help;
-  *out += "\n# TYPE ";
-  *out += name;
-  *out += ' ';
-  *out += type;
-  *out += '\n';
-}
-
-}  // namespace
-
-void ReadSelfUsage(uint64_t* rss_bytes, double* cpu_seconds) {
-  *rss_bytes = 0;
-  if (Result<std::string> statm = ReadSmallFile("/proc/self/statm", 256); statm.ok()) {
-    unsigned long size = 0, resident = 0;
-    if (std::sscanf(statm->c_str(), "%lu %lu", &size, &resident) == 2) {
-      *rss_bytes = static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    }
-  }
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  *cpu_seconds =
-      ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
+namespace {}  // namespace
 
 std::string RenderPrometheus(const AgentMetrics& m) {
   const KernelCounters& k = m.kernel;
-  std::string out;
-  Header(&out, "ulna_agent_events_total", "counter",
-         "Network events the kernel submitted to the ring buffer.");
-  Line(&out, "ulna_agent_events_total", "", k[NETMON_CNT_NET_EVENTS]);
-  Header(&out, "ulna_agent_events_written_total", "counter", "Events written as NDJSON.");
-  Line(&out, "ulna_agent_events_written_total", "", m.events_written);
-  Header(&out, "ulna_agent_suppressed_total", "counter",
-         "Repeats folded by the in-kernel dedup window.");
-  Line(&out, "ulna_agent_suppressed_total", "", k[NETMON_CNT_SUPPRESSED]);
-  Header(&out, "ulna_agent_dropped_total", "counter", "Events or records lost, by cause.");
-  Line(&out, "ulna_agent_dropped_total", "{cause=\"ringbuf_full\"}", k[NETMON_CNT_NET_RB_DROPS]);
-  Line(&out, "ulna_agent_dropped_total", "{cause=\"ringbuf_full_process\"}",
-       k[NETMON_CNT_PROC_RB_DROPS]);
-  Line(&out, "ulna_agent_dropped_total", "{cause=\"socket_unreadable\"}",
-       k[NETMON_CNT_SOCKET_READ_ERRORS]);
-  Line(&out, "ulna_agent_dropped_total", "{cause=\"malformed_record\"}", m.records_malformed);
-  Line(&out, "ulna_agent_dropped_total", "{cause=\"write_error\"}", m.write_errors);
-  Header(&out, "ulna_agent_enrich_failures_total", "counter",
-         "Events sent without an executable: the process was gone and unknown.");
-  Line(&out, "ulna_agent_enrich_failures_total", "", m.enrich_failures);
-  Header(&out, "ulna_agent_dedup_map_full_total", "counter",
-         "Dedup entries that could not be stored (the event was still sent).");
-  Line(&out, "ulna_agent_dedup_map_full_total", "", k[NETMON_CNT_DEDUP_MAP_FULL]);
-  Header(&out, "ulna_agent_filtered_total", "counter", "Observations skipped by policy.");
-  Line(&out, "ulna_agent_filtered_total", "{cause=\"loopback\"}", k[NETMON_CNT_FILTERED_LOOPBACK]);
-  Line(&out, "ulna_agent_filtered_total", "{cause=\"udp_port_zero\"}",
-       k[NETMON_CNT_FILTERED_PORT_ZERO]);
-  Header(&out, "ulna_agent_process_records_total", "counter",
-         "Process lifecycle records handled, by kind.");
-  Line(&out, "ulna_agent_process_records_total", "{kind=\"exec\"}", m.exec_records);
-  Line(&out, "ulna_agent_process_records_total", "{kind=\"fork\"}", m.fork_records);
-  Line(&out, "ulna_agent_process_records_total", "{kind=\"exit\"}", m.exit_records);
-  Header(&out, "ulna_agent_ringbuf_fill_ratio", "gauge",
-         "Unconsumed share of the ring buffer at the latest submit (max over CPUs).");
-  Line(&out, "ulna_agent_ringbuf_fill_ratio", "",
-       m.ringbuf_bytes == 0 ? 0.0
-                            : static_cast<double>(k[NETMON_CNT_RB_FILL_BYTES]) / m.ringbuf_bytes);
-  Header(&out, "ulna_agent_process_cache_size", "gauge", "Processes in the agent's cache.");
-  Line(&out, "ulna_agent_process_cache_size", "", m.process_cache_size);
-  Header(&out, "ulna_agent_proc_reads_total", "counter",
-         "/proc reads for processes the cache did not know.");
-  Line(&out, "ulna_agent_proc_reads_total", "", m.proc_reads);
-  Header(&out, "ulna_agent_proc_reads_gone_total", "counter",
-         "/proc reads that found the process already gone (enriched from kernel data only).");
-  Line(&out, "ulna_agent_proc_reads_gone_total", "", m.proc_misses);
-  Header(&out, "ulna_agent_resident_memory_bytes", "gauge", "Agent resident set size.");
-  Line(&out, "ulna_agent_resident_memory_bytes", "", m.rss_bytes);
-  Header(&out, "ulna_agent_cpu_seconds_total", "counter", "Agent user+system CPU time.");
-  Line(&out, "ulna_agent_cpu_seconds_total", "", m.cpu_seconds);
-  return out;
+  PrometheusText text;
+  text.Family("ulna_agent_events_total", "counter",
+              "Network events the kernel submitted to the ring buffer.");
+  text.Sample("ulna_agent_events_total", "", k[NETMON_CNT_NET_EVENTS]);
+  text.Family("ulna_agent_events_written_total", "counter", "Events written as NDJSON.");
+  text.Sample("ulna_agent_events_written_total", "", m.events_written);
+  text.Family("ulna_agent_suppressed_total", "counter",
+              "Repeats folded by the in-kernel dedup window.");
+  text.Sample("ulna_agent_suppressed_total", "", k[NETMON_CNT_SUPPRESSED]);
+  text.Family("ulna_agent_dropped_total", "counter", "Events or records lost, by cause.");
+  text.Sample("ulna_agent_dropped_total", "{cause=\"ringbuf_full\"}", k[NETMON_CNT_NET_RB_DROPS]);
+  text.Sample("ulna_agent_dropped_total", "{cause=\"ringbuf_full_process\"}",
+              k[NETMON_CNT_PROC_RB_DROPS]);
+  text.Sample("ulna_agent_dropped_total", "{cause=\"socket_unreadable\"}",
+              k[NETMON_CNT_SOCKET_READ_ERRORS]);
+  text.Sample("ulna_agent_dropped_total", "{cause=\"malformed_record\"}", m.records_malformed);
+  text.Sample("ulna_agent_dropped_total", "{cause=\"write_error\"}", m.write_errors);
+  text.Family("ulna_agent_enrich_failures_total", "counter",
+              "Events sent without an executable: the process was gone and unknown.");
+  text.Sample("ulna_agent_enrich_failures_total", "", m.enrich_failures);
+  text.Family("ulna_agent_dedup_map_full_total", "counter",
+              "Dedup entries that could not be stored (the event was still sent).");
+  text.Sample("ulna_agent_dedup_map_full_total", "", k[NETMON_CNT_DEDUP_MAP_FULL]);
+  text.Family("ulna_agent_filtered_total", "counter", "Observations skipped by policy.");
+  text.Sample("ulna_agent_filtered_total", "{cause=\"loopback\"}", k[NETMON_CNT_FILTERED_LOOPBACK]);
+  text.Sample("ulna_agent_filtered_total", "{cause=\"udp_port_zero\"}",
+              k[NETMON_CNT_FILTERED_PORT_ZERO]);
+  text.Family("ulna_agent_process_records_total", "counter",
+              "Process lifecycle records handled, by kind.");
+  text.Sample("ulna_agent_process_records_total", "{kind=\"exec\"}", m.exec_records);
+  text.Sample("ulna_agent_process_records_total", "{kind=\"fork\"}", m.fork_records);
+  text.Sample("ulna_agent_process_records_total", "{kind=\"exit\"}", m.exit_records);
+  text.Family("ulna_agent_ringbuf_fill_ratio", "gauge",
+              "Unconsumed share of the ring buffer at the latest submit (max over CPUs).");
+  text.Sample("ulna_agent_ringbuf_fill_ratio", "",
+              m.ringbuf_bytes == 0
+                  ? 0.0
+                  : static_cast<double>(k[NETMON_CNT_RB_FILL_BYTES]) / m.ringbuf_bytes);
+  text.Family("ulna_agent_process_cache_size", "gauge", "Processes in the agent's cache.");
+  text.Sample("ulna_agent_process_cache_size", "", m.process_cache_size);
+  text.Family("ulna_agent_proc_reads_total", "counter",
+              "/proc reads for processes the cache did not know.");
+  text.Sample("ulna_agent_proc_reads_total", "", m.proc_reads);
+  text.Family("ulna_agent_proc_reads_gone_total", "counter",
+              "/proc reads that found the process already gone (enriched from kernel data only).");
+  text.Sample("ulna_agent_proc_reads_gone_total", "", m.proc_misses);
+  text.Family("ulna_agent_resident_memory_bytes", "gauge", "Agent resident set size.");
+  text.Sample("ulna_agent_resident_memory_bytes", "", m.rss_bytes);
+  text.Family("ulna_agent_cpu_seconds_total", "counter", "Agent user+system CPU time.");
+  text.Sample("ulna_agent_cpu_seconds_total", "", m.cpu_seconds);
+  return text.text();
 }
 
 std::string RenderStreamPrometheus(const IngestStats& i, const SpoolStats& s) {
-  std::string out;
-  Header(&out, "ulna_agent_connection_state", "gauge",
-         "0 disconnected (backing off), 1 connecting, 2 connected to the server.");
-  Line(&out, "ulna_agent_connection_state", "", static_cast<int>(i.state));
-  Header(&out, "ulna_agent_connects_total", "counter", "Ingest streams that reached Ready.");
-  Line(&out, "ulna_agent_connects_total", "", i.connects);
-  Header(&out, "ulna_agent_connect_failures_total", "counter",
-         "Connection attempts or streams that ended in an error.");
-  Line(&out, "ulna_agent_connect_failures_total", "", i.connect_failures);
-  Header(&out, "ulna_agent_batches_total", "counter", "Batches by stage.");
-  Line(&out, "ulna_agent_batches_total", "{stage=\"spooled\"}", s.appended);
-  Line(&out, "ulna_agent_batches_total", "{stage=\"sent\"}", i.batches_sent);
-  Line(&out, "ulna_agent_batches_total", "{stage=\"resent\"}", i.batches_resent);
-  Line(&out, "ulna_agent_batches_total", "{stage=\"acked\"}", i.batches_acked);
-  Line(&out, "ulna_agent_batches_total", "{stage=\"duplicate\"}", i.batches_duplicate);
-  Line(&out, "ulna_agent_batches_total", "{stage=\"failed\"}", i.batches_failed);
-  Line(&out, "ulna_agent_batches_total", "{stage=\"spool_dropped\"}", s.dropped);
-  Header(&out, "ulna_agent_batch_events_total", "counter", "Events in batches, by stage.");
-  Line(&out, "ulna_agent_batch_events_total", "{stage=\"spooled\"}", s.appended_events);
-  Line(&out, "ulna_agent_batch_events_total", "{stage=\"acked\"}", i.events_acked);
-  Line(&out, "ulna_agent_batch_events_total", "{stage=\"failed\"}", i.events_failed);
-  Line(&out, "ulna_agent_batch_events_total", "{stage=\"spool_dropped\"}", s.dropped_events);
-  Line(&out, "ulna_agent_batch_events_total", "{stage=\"server_accepted\"}", i.events_accepted);
-  Line(&out, "ulna_agent_batch_events_total", "{stage=\"server_rejected\"}", i.events_rejected);
-  Header(&out, "ulna_agent_spool_batches", "gauge", "Batches in the spool waiting for an ack.");
-  Line(&out, "ulna_agent_spool_batches", "", s.depth);
-  Header(&out, "ulna_agent_spool_bytes", "gauge", "Bytes of those batches on disk.");
-  Line(&out, "ulna_agent_spool_bytes", "", s.bytes);
-  Header(&out, "ulna_agent_spool_corrupt_total", "counter",
-         "Spool files found unreadable (dropped, counted in spool_dropped).");
-  Line(&out, "ulna_agent_spool_corrupt_total", "", s.corrupt);
-  return out;
+  PrometheusText text;
+  text.Family("ulna_agent_connection_state", "gauge",
+              "0 disconnected (backing off), 1 connecting, 2 connected to the server.");
+  text.Sample("ulna_agent_connection_state", "", static_cast<int>(i.state));
+  text.Family("ulna_agent_connects_total", "counter", "Ingest streams that reached Ready.");
+  text.Sample("ulna_agent_connects_total", "", i.connects);
+  text.Family("ulna_agent_connect_failures_total", "counter",
+              "Connection attempts or streams that ended in an error.");
+  text.Sample("ulna_agent_connect_failures_total", "", i.connect_failures);
+  text.Family("ulna_agent_batches_total", "counter", "Batches by stage.");
+  text.Sample("ulna_agent_batches_total", "{stage=\"spooled\"}", s.appended);
+  text.Sample("ulna_agent_batches_total", "{stage=\"sent\"}", i.batches_sent);
+  text.Sample("ulna_agent_batches_total", "{stage=\"resent\"}", i.batches_resent);
+  text.Sample("ulna_agent_batches_total", "{stage=\"acked\"}", i.batches_acked);
+  text.Sample("ulna_agent_batches_total", "{stage=\"duplicate\"}", i.batches_duplicate);
+  text.Sample("ulna_agent_batches_total", "{stage=\"failed\"}", i.batches_failed);
+  text.Sample("ulna_agent_batches_total", "{stage=\"spool_dropped\"}", s.dropped);
+  text.Family("ulna_agent_batch_events_total", "counter", "Events in batches, by stage.");
+  text.Sample("ulna_agent_batch_events_total", "{stage=\"spooled\"}", s.appended_events);
+  text.Sample("ulna_agent_batch_events_total", "{stage=\"acked\"}", i.events_acked);
+  text.Sample("ulna_agent_batch_events_total", "{stage=\"failed\"}", i.events_failed);
+  text.Sample("ulna_agent_batch_events_total", "{stage=\"spool_dropped\"}", s.dropped_events);
+  text.Sample("ulna_agent_batch_events_total", "{stage=\"server_accepted\"}", i.events_accepted);
+  text.Sample("ulna_agent_batch_events_total", "{stage=\"server_rejected\"}", i.events_rejected);
+  text.Family("ulna_agent_spool_batches", "gauge", "Batches in the spool waiting for an ack.");
+  text.Sample("ulna_agent_spool_batches", "", s.depth);
+  text.Family("ulna_agent_spool_bytes", "gauge", "Bytes of those batches on disk.");
+  text.Sample("ulna_agent_spool_bytes", "", s.bytes);
+  text.Family("ulna_agent_spool_corrupt_total", "counter",
+              "Spool files found unreadable (dropped, counted in spool_dropped).");
+  text.Sample("ulna_agent_spool_corrupt_total", "", s.corrupt);
+  return text.text();
 }
 
 std::string RenderStreamSummary(const IngestStats& i, const SpoolStats& s) {

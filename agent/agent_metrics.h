@@ -28,9 +28,7 @@ struct AgentMetrics {
   double cpu_seconds = 0;
 };
 
-// Resident set size and user+system CPU time of this process.
-void ReadSelfUsage(uint64_t* rss_bytes, double* cpu_seconds);
-
+// Prometheus text of the capture counters (kernel, process cache, self usage).
 std::string RenderPrometheus(const AgentMetrics& m);
 // The `run` mode's extra series: connection, batches, acks and spool.
 std::string RenderStreamPrometheus(const IngestStats& ingest, const SpoolStats& spool);

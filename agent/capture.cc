@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "agent/capture_runtime.h"
-#include "agent/metrics_server.h"
+#include "common/metrics_server.h"
 #include "common/ecs_codec.h"
 
 namespace ulna::agent {

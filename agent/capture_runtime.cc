@@ -8,6 +8,7 @@
 
 #include "agent/boot_clock.h"
 #include "agent/host_identity.h"
+#include "common/prometheus_text.h"
 
 namespace ulna::agent {
 namespace {
@@ -99,7 +100,7 @@ AgentMetrics CaptureRuntime::Snapshot() const {
   if (Result<KernelCounters> k = loader_->ReadCounters(); k.ok()) m.kernel = *k;
   m.ringbuf_bytes = loader_->ringbuf_bytes();
   session_.FillMetrics(&m);
-  ReadSelfUsage(&m.rss_bytes, &m.cpu_seconds);
+  ReadProcessUsage(&m.rss_bytes, &m.cpu_seconds);
   return m;
 }
 

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "agent/scoped_fd.h"
+#include "common/scoped_fd.h"
 #include "netmon.skel.h"
 
 namespace ulna::agent {

@@ -11,7 +11,7 @@
 
 #include "agent/arg_list.h"
 #include "agent/container_id.h"
-#include "agent/scoped_fd.h"
+#include "common/scoped_fd.h"
 #include "common/event.h"
 
 namespace ulna::agent {

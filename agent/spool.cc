@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "agent/proc_fs.h"
-#include "agent/scoped_fd.h"
+#include "common/scoped_fd.h"
 
 namespace ulna::agent {
 namespace {

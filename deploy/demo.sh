@@ -30,7 +30,8 @@ echo "== 1. replay ${scenario} (mode ${mode}) into ${data}/db"
 echo
 echo "== 2. start ulna-server on ${data} and ask it for the alerts over gRPC (TLS + admin token)"
 log="${data}/server.log"
-"${bin}/ulna-server" serve --data-dir "${data}" --listen 127.0.0.1:0 --mode "${mode}" >"${log}" 2>&1 &
+"${bin}/ulna-server" serve --data-dir "${data}" --listen 127.0.0.1:0 --mode "${mode}" \
+  --metrics-port 0 >"${log}" 2>&1 &
 server_pid=$!
 trap 'kill ${server_pid} 2>/dev/null || true; wait ${server_pid} 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -41,9 +42,32 @@ done
 address=$(sed -n 's/^ulna-server: listening on //p' "${log}")
 "${bin}/ulnactl" --data-dir "${data}" --server "${address}" alerts list --since 2000-01-01 --limit 25
 
+metrics=$(sed -n 's|^ulna-server: metrics on ||p' "${log}")
+
+echo
+echo "== 3. a live agent on this machine: enroll it, stream its network events to the server"
+if [ "$(id -u)" -eq 0 ] && "${bin}/ulna-agent" probe >/dev/null 2>&1; then
+  "${bin}/ulna-server" enroll-agent --data-dir "${data}" --host-name "$(hostname)" \
+    --out "${data}/agent"
+  # Loopback is included so that the demo's own traffic (below) is seen without leaving the
+  # machine; by default the agent skips loopback peers in the kernel.
+  "${bin}/ulna-agent" run --server "${address}" --credentials "${data}/agent" \
+    --spool-dir "${data}/agent/spool" --include-loopback --batch-max-delay 1s --duration 8 \
+    --stats 2>"${data}/agent.log" &
+  agent_pid=$!
+  sleep 3
+  for _ in 1 2 3; do curl -s -o /dev/null "${metrics}" || true; sleep 0.5; done
+  wait ${agent_pid} || true
+  grep -E "hook set|acked|events" "${data}/agent.log" | head -8 || true
+  echo "server side:"
+  curl -s "${metrics}" | grep -E "^ulna_ingest_(streams|batches|events_stored)_total" || true
+else
+  echo "(skipped: the agent needs root and eBPF; run deploy/demo.sh as root)"
+fi
+
 if [ -f "${scenario}/labels.json" ]; then
   echo
-  echo "== 3. score the alerts against the scenario's labels"
+  echo "== 4. score the replayed alerts against the scenario's labels"
   "${bin}/ulnactl" eval --labels "${scenario}/labels.json" --alerts "${data}/alerts.ndjson"
 fi
 echo

@@ -6,13 +6,16 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
+#include "common/metrics_server.h"
 #include "server/alert/alert_bus.h"
 #include "server/alert/alert_output.h"
 #include "server/api/api_server.h"
 #include "server/ingest/ingest_pipeline.h"
 #include "server/job/anomaly_job.h"
+#include "server/metrics/server_metrics.h"
 #include "server/store/alert_store.h"
 #include "server/store/exception_store.h"
 #include "server/store/store.h"
@@ -62,17 +65,41 @@ Status RunServer(const ServerConfig& config) {
   std::printf("ulna-server: listening on %s:%d\n", host.c_str(), (*api)->port());
   std::fflush(stdout);
 
+  // The job's counters are written by this thread only; /metrics reads a copy under a lock.
+  std::mutex job_stats_mu;
+  JobStats job_stats;
+  std::unique_ptr<MetricsServer> metrics;
+  if (config.metrics_port >= 0) {
+    auto started = MetricsServer::Start(static_cast<uint16_t>(config.metrics_port), [&]() {
+      JobStats snapshot;
+      {
+        std::lock_guard<std::mutex> lock(job_stats_mu);
+        snapshot = job_stats;
+      }
+      return RenderServerMetrics((*api)->ingest_counters(), ingest.stats(), snapshot,
+                                 job.closed_before_ns());
+    });
+    ULNA_RETURN_IF_ERROR(started.status().WithContext("metrics endpoint"));
+    metrics = std::move(started).value();
+    std::printf("ulna-server: metrics on http://127.0.0.1:%d/metrics\n", metrics->port());
+    std::fflush(stdout);
+  }
+
   signal(SIGTERM, OnSignal);
   signal(SIGINT, OnSignal);
-  Status job_status;
   while (!g_stop.load()) {
-    job_status = job.AdvanceTo(WallClockNanos());
+    const Status job_status = job.AdvanceTo(WallClockNanos());
     if (!job_status.ok()) {
       // Keep serving ingest (events are safe in the store); the job retries on the next tick.
       std::fprintf(stderr, "ulna-server: job: %s\n", job_status.ToString().c_str());
     }
+    {
+      std::lock_guard<std::mutex> lock(job_stats_mu);
+      job_stats = job.stats();
+    }
     std::this_thread::sleep_for(kJobTick);
   }
+  metrics.reset();
   std::fprintf(stderr, "ulna-server: shutting down\n");
   (*api)->Shutdown();
   return (*store)->Flush();

@@ -52,6 +52,11 @@ Status ServerConfig::Set(std::string_view raw_key, std::string_view value) {
     alerts_output = value;
   } else if (key == "server_name") {
     server_names.emplace_back(value);
+  } else if (key == "metrics_port") {
+    ULNA_RETURN_IF_ERROR(SetNumber(key, value, &metrics_port));
+    if (metrics_port < -1 || metrics_port > 65535) {
+      return Status::InvalidArgument("metrics_port must be -1 (off) or 0..65535");
+    }
   } else if (key == "mode") {
     auto mode = ParseDetectionMode(value);
     if (!mode.ok()) return mode.status();

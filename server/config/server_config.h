@@ -16,6 +16,7 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:7443";
   std::string alerts_output;              // NDJSON alert file; default <data_dir>/alerts.ndjson
   std::vector<std::string> server_names;  // extra DNS names / IPs for the server certificate
+  int metrics_port = -1;  // Prometheus text on 127.0.0.1:<port>; 0 picks one; -1 is off
   JobConfig job;
 
   // Sets one setting by name ("bucket_span" or "bucket-span"); InvalidArgument for unknown names

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/prometheus_text.h"
+
 namespace ulna::agent {
 namespace {
 
@@ -28,7 +30,7 @@ TEST(AgentMetricsTest, PrometheusTextCarriesEveryCounter) {
 TEST(AgentMetricsTest, SelfUsageIsPlausible) {
   uint64_t rss = 0;
   double cpu = -1;
-  ReadSelfUsage(&rss, &cpu);
+  ReadProcessUsage(&rss, &cpu);
   EXPECT_GT(rss, 100u * 1024);
   EXPECT_GE(cpu, 0.0);
 }

@@ -9,10 +9,10 @@
 #include <string>
 #include <thread>
 
-#include "agent/scoped_fd.h"
+#include "common/scoped_fd.h"
 #include "common/status.h"
 
-namespace ulna::agent {
+namespace ulna {
 
 class MetricsServer {
  public:
@@ -35,4 +35,4 @@ class MetricsServer {
   std::thread thread_;
 };
 
-}  // namespace ulna::agent
+}  // namespace ulna

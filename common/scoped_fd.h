@@ -6,7 +6,7 @@
 
 #include <utility>
 
-namespace ulna::agent {
+namespace ulna {
 
 class ScopedFd {
  public:
@@ -35,4 +35,4 @@ class ScopedFd {
   int fd_ = -1;
 };
 
-}  // namespace ulna::agent
+}  // namespace ulna

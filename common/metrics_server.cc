@@ -1,4 +1,4 @@
-#include "agent/metrics_server.h"
+#include "common/metrics_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace ulna::agent {
+namespace ulna {
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(uint16_t port, Render render) {
   ScopedFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -81,4 +81,4 @@ void MetricsServer::Run() {
   }
 }
 
-}  // namespace ulna::agent
+}  // namespace ulna

@@ -5,8 +5,7 @@
 
 namespace ulna::server {
 
-IngestPipeline::IngestPipeline(Store* store, IngestOptions options,
-                               std::function<int64_t()> clock,
+IngestPipeline::IngestPipeline(Store* store, IngestOptions options, std::function<int64_t()> clock,
                                std::function<int64_t()> closed_before)
     : store_(store),
       log_(store),
@@ -21,15 +20,19 @@ std::mutex& IngestPipeline::HostMutex(const std::string& host_id) {
   return *slot;
 }
 
-size_t IngestPipeline::KeepValidTimes(std::vector<NetworkEvent>* events) {
+void IngestPipeline::DropOutOfRangeTimes(std::vector<NetworkEvent>* events) {
   const int64_t latest_valid = clock_() + options_.max_future_skew_ns;
-  const int64_t horizon = closed_before_();
   auto out_of_range = [&](const NetworkEvent& e) {
     return e.time_ns < options_.min_valid_time_ns || e.time_ns > latest_valid;
   };
   const size_t before = events->size();
   events->erase(std::remove_if(events->begin(), events->end(), out_of_range), events->end());
   stats_.rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)] += before - events->size();
+}
+
+size_t IngestPipeline::KeepValidTimes(std::vector<NetworkEvent>* events) {
+  DropOutOfRangeTimes(events);
+  const int64_t horizon = closed_before_();
   for (const NetworkEvent& e : *events) {
     if (e.time_ns < horizon) ++stats_.events_late;
   }
@@ -67,18 +70,34 @@ Result<uint64_t> IngestPipeline::LastSequence(const std::string& host_id) {
 }
 
 Status IngestPipeline::StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync) {
-  KeepValidTimes(&events);
+  return StorePreparedArchiveEvents(PrepareArchiveEvents(std::move(events)), sync);
+}
+
+PreparedArchiveEvents IngestPipeline::PrepareArchiveEvents(std::vector<NetworkEvent> events) {
+  DropOutOfRangeTimes(&events);
+  PreparedArchiveEvents prepared;
+  prepared.events = events.size();
+  prepared.times.reserve(events.size());
+  for (const NetworkEvent& e : events) prepared.times.push_back(e.time_ns);
+  std::sort(prepared.times.begin(), prepared.times.end());
   std::map<std::string, std::vector<NetworkEvent>> by_host;
   for (NetworkEvent& e : events) by_host[e.host.id].push_back(std::move(e));
-  WriteGroup group;
-  size_t stored = 0;
   for (auto& [host_id, host_events] : by_host) {
-    log_.Append(host_events.front().host, ++archive_batch_key_, host_events, &group);
-    stored += host_events.size();
+    const HostInfo host = host_events.front().host;
+    log_.Append(host, ++archive_batch_key_, std::move(host_events), &prepared.group);
   }
-  if (group.empty()) return Status::Ok();
-  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), sync));
-  stats_.events_stored += stored;
+  return prepared;
+}
+
+Status IngestPipeline::StorePreparedArchiveEvents(PreparedArchiveEvents prepared, bool sync) {
+  // Late: stored, but before the job's horizon now (their bucket will not be scored again).
+  const int64_t horizon = closed_before_();
+  stats_.events_late += static_cast<uint64_t>(
+      std::lower_bound(prepared.times.begin(), prepared.times.end(), horizon) -
+      prepared.times.begin());
+  if (prepared.group.empty()) return Status::Ok();
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(prepared.group), sync));
+  stats_.events_stored += prepared.events;
   return Status::Ok();
 }
 

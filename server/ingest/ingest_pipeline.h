@@ -37,6 +37,14 @@ struct IngestStats {
   std::atomic<uint64_t> capture_drops{0};  // what agents reported losing before sending
 };
 
+// Archive events made ready to store by IngestPipeline::PrepareArchiveEvents: time-checked,
+// grouped by host and encoded, so that the costly part can run on another thread.
+struct PreparedArchiveEvents {
+  WriteGroup group;
+  std::vector<int64_t> times;  // of the kept events, sorted: the late count is taken at store
+  size_t events = 0;           // kept events
+};
+
 class IngestPipeline : public EventSink {
  public:
   // `clock` gives "now" for the future-time check; `closed_before` gives the job's scored
@@ -52,12 +60,19 @@ class IngestPipeline : public EventSink {
   // Stores events of recorded archives, whose host identity is in each event. `sync` false
   // lets replay batch its fsyncs; the caller flushes at the end.
   Status StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync);
+  // StoreArchiveEvents in two steps: Prepare may run on another thread than Store (one
+  // preparing thread: it numbers the batches, in call order), Store writes in that order.
+  PreparedArchiveEvents PrepareArchiveEvents(std::vector<NetworkEvent> events);
+  Status StorePreparedArchiveEvents(PreparedArchiveEvents prepared, bool sync);
 
   const IngestStats& stats() const { return stats_; }
 
  private:
   // Drops events with out-of-range times (counted); returns how many were kept.
   size_t KeepValidTimes(std::vector<NetworkEvent>* events);
+  // Drops out-of-range times (counted) without the late count, which needs the job's horizon
+  // at store time.
+  void DropOutOfRangeTimes(std::vector<NetworkEvent>* events);
   std::mutex& HostMutex(const std::string& host_id);
 
   Store* store_;

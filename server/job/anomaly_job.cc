@@ -80,10 +80,10 @@ Status AnomalyJob::AdvanceTo(int64_t now_ns) {
   }
   if (next_rule_run_ns_ == 0) {
     // The first run happens once the first bucket is closed.
-    next_rule_run_ns_ = AlignDown(next_bucket_ns_ + config_.bucket_span_ns +
-                                      config_.rule_interval_ns - 1,
-                                  config_.rule_interval_ns) +
-                        config_.query_delay_ns;
+    next_rule_run_ns_ =
+        AlignDown(next_bucket_ns_ + config_.bucket_span_ns + config_.rule_interval_ns - 1,
+                  config_.rule_interval_ns) +
+        config_.query_delay_ns;
   }
   while (true) {
     const int64_t bucket_close = next_bucket_ns_ + config_.bucket_span_ns + config_.query_delay_ns;
@@ -103,13 +103,21 @@ Status AnomalyJob::AdvanceTo(int64_t now_ns) {
 Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   const int64_t bucket_end_ns = bucket_start_ns + config_.bucket_span_ns;
   std::vector<NetworkEvent> kept;
-  ULNA_RETURN_IF_ERROR(events_.Scan(bucket_start_ns, bucket_end_ns, [&](const NetworkEvent& e) {
-    if (const char* reason = filter_.ExclusionReason(e)) {
-      ++stats_.events_excluded[reason];
-      return;
-    }
-    kept.push_back(e);
-  }));
+  RejectTally undecodable;
+  ULNA_RETURN_IF_ERROR(events_.ScanOwned(
+      bucket_start_ns, bucket_end_ns,
+      [&](NetworkEvent&& e) {
+        if (const char* reason = filter_.ExclusionReason(e)) {
+          ++stats_.events_excluded[reason];
+          return;
+        }
+        kept.push_back(std::move(e));
+      },
+      &undecodable));
+  if (undecodable.total() > 0) {
+    return Status::Internal(std::to_string(undecodable.total()) +
+                            " stored events could not be decoded (the others were visited)");
+  }
   stats_.events_scored += kept.size();
   BucketActivity bucket(bucket_start_ns, bucket_end_ns, std::move(kept));
 
@@ -156,23 +164,22 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
   const int64_t window_start = run_time_ns - config_.query_delay_ns - config_.lookback_ns;
   std::vector<Alert> candidates;
   Status decode_status;
-  ULNA_RETURN_IF_ERROR(store_->Scan(
-      Family::kRecords, BigEndian(std::max<int64_t>(window_start, 0)), BigEndian(run_time_ns),
-      [&](std::string_view, std::string_view value) {
-        auto holder = DecodeAlert(value);
-        if (!holder.ok()) {
-          decode_status = holder.status().WithContext("corrupt anomaly record");
-          return false;
-        }
-        if (holder->record.score >= config_.alert_threshold) {
-          candidates.push_back(std::move(holder).value());
-        }
-        return true;
-      }));
+  ULNA_RETURN_IF_ERROR(
+      store_->Scan(Family::kRecords, BigEndian(std::max<int64_t>(window_start, 0)),
+                   BigEndian(run_time_ns), [&](std::string_view, std::string_view value) {
+                     auto holder = DecodeAlert(value);
+                     if (!holder.ok()) {
+                       decode_status = holder.status().WithContext("corrupt anomaly record");
+                       return false;
+                     }
+                     if (holder->record.score >= config_.alert_threshold) {
+                       candidates.push_back(std::move(holder).value());
+                     }
+                     return true;
+                   }));
   ULNA_RETURN_IF_ERROR(decode_status);
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Alert& a, const Alert& b) {
-    return a.record.score > b.record.score;
-  });
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Alert& a, const Alert& b) { return a.record.score > b.record.score; });
 
   auto exceptions = exceptions_.List(/*include_expired=*/false, run_time_ns);
   ULNA_RETURN_IF_ERROR(exceptions.status());

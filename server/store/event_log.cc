@@ -42,15 +42,26 @@ std::string DescribeKey(std::string_view key) {
 
 void EventLog::Append(const HostInfo& host, uint64_t batch_key,
                       const std::vector<NetworkEvent>& events, WriteGroup* group) const {
-  std::vector<NetworkEvent> sorted = events;
-  for (NetworkEvent& event : sorted) event.host = host;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const NetworkEvent& a, const NetworkEvent& b) {
-    return a.time_ns < b.time_ns;
-  });
+  Append(host, batch_key, std::vector<NetworkEvent>(events), group);
+}
+
+void EventLog::Append(const HostInfo& host, uint64_t batch_key, std::vector<NetworkEvent>&& events,
+                      WriteGroup* group) const {
+  std::vector<NetworkEvent>& sorted = events;
+  for (NetworkEvent& event : sorted) {
+    if (!(event.host == host)) event.host = host;  // archives: usually equal already, no copy
+  }
+  auto by_time = [](const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; };
+  // Archives and agent batches arrive in time order almost always; the check is cheaper than
+  // the sort's moves of whole events.
+  if (!std::is_sorted(sorted.begin(), sorted.end(), by_time)) {
+    std::stable_sort(sorted.begin(), sorted.end(), by_time);
+  }
 
   BatchEncoder encoder(/*self_contained=*/true);
   uint32_t part = 0;
   size_t begin = 0;
+  std::vector<NetworkEvent> slice;
   while (begin < sorted.size()) {
     // A part holds events of less than kMaxBatchSpanNs after its first one (the bound Scan
     // and DeleteBefore rely on) and at most kMaxEventsPerBatch of them.
@@ -60,10 +71,14 @@ void EventLog::Append(const HostInfo& host, uint64_t batch_key,
            sorted[end].time_ns - first_ns < kMaxBatchSpanNs) {
       ++end;
     }
-    const std::vector<NetworkEvent> slice(sorted.begin() + static_cast<ptrdiff_t>(begin),
-                                          sorted.begin() + static_cast<ptrdiff_t>(end));
+    const std::vector<NetworkEvent>* part_events = &sorted;
+    if (begin != 0 || end != sorted.size()) {
+      slice.assign(std::make_move_iterator(sorted.begin() + static_cast<ptrdiff_t>(begin)),
+                   std::make_move_iterator(sorted.begin() + static_cast<ptrdiff_t>(end)));
+      part_events = &slice;
+    }
     group->Put(Family::kEvents, BatchKey(first_ns, host.id, batch_key, part++),
-               encoder.Encode(batch_key, slice).SerializeAsString());
+               encoder.Encode(batch_key, *part_events).SerializeAsString());
     begin = end;
   }
 }
@@ -102,6 +117,13 @@ Status EventLog::Scan(int64_t start_ns, int64_t end_ns,
 Status EventLog::Scan(int64_t start_ns, int64_t end_ns,
                       const std::function<void(const NetworkEvent&)>& visit,
                       RejectTally* rejects) const {
+  return ScanOwned(
+      start_ns, end_ns, [&visit](NetworkEvent&& event) { visit(event); }, rejects);
+}
+
+Status EventLog::ScanOwned(int64_t start_ns, int64_t end_ns,
+                           const std::function<void(NetworkEvent&& event)>& take,
+                           RejectTally* rejects) const {
   if (end_ns <= start_ns) return Status::Ok();
   Status failure;
   v1::EventBatch batch;
@@ -122,8 +144,10 @@ Status EventLog::Scan(int64_t start_ns, int64_t end_ns,
                        failure = decoded.WithContext("stored event batch at " + DescribeKey(key));
                        return false;
                      }
-                     for (const NetworkEvent& event : events) {
-                       if (event.time_ns >= start_ns && event.time_ns < end_ns) visit(event);
+                     for (NetworkEvent& event : events) {
+                       if (event.time_ns >= start_ns && event.time_ns < end_ns) {
+                         take(std::move(event));
+                       }
                      }
                      return true;
                    }));
@@ -136,6 +160,15 @@ Status EventLog::DeleteBefore(int64_t cutoff_ns) {
   const std::string end = TimeKey(cutoff_ns - kMaxBatchSpanNs);
   const std::string begin = TimeKey(0);
   if (end <= begin) return Status::Ok();
+  // Nothing older than the cutoff (the usual case: the job runs this once a day): skip the
+  // write and, above all, the manual compaction, which flushes the memtable and rewrites every
+  // SST overlapping the range even when the range holds no key.
+  bool any = false;
+  ULNA_RETURN_IF_ERROR(store_->Scan(Family::kEvents, begin, end, [&](std::string_view, auto) {
+    any = true;
+    return false;
+  }));
+  if (!any) return Status::Ok();
   WriteGroup group;
   group.DeleteRange(Family::kEvents, begin, end);
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/true));

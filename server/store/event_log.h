@@ -29,6 +29,10 @@ class EventLog {
   // `batch_key` makes the keys unique per source (e.g. the agent's batch sequence).
   void Append(const HostInfo& host, uint64_t batch_key, const std::vector<NetworkEvent>& events,
               WriteGroup* group) const;
+  // As above, for a caller that no longer needs `events` (replay, archives): they are sorted
+  // in place and moved into the encoder instead of copied.
+  void Append(const HostInfo& host, uint64_t batch_key, std::vector<NetworkEvent>&& events,
+              WriteGroup* group) const;
   // Records `sequence` as the last durable batch of `host_id`, in `group`.
   void SetLastSequence(const std::string& host_id, uint64_t sequence, WriteGroup* group) const;
   // 0 when the agent never sent a batch.
@@ -42,6 +46,11 @@ class EventLog {
   // A stored batch that is not an EventBatch at all fails the scan either way.
   Status Scan(int64_t start_ns, int64_t end_ns,
               const std::function<void(const NetworkEvent&)>& visit, RejectTally* rejects) const;
+  // As the 4-argument Scan, but hands each event over to `take` (it may move from it), for a
+  // caller that keeps the events (the job) and should not copy every string of each one.
+  Status ScanOwned(int64_t start_ns, int64_t end_ns,
+                   const std::function<void(NetworkEvent&& event)>& take,
+                   RejectTally* rejects) const;
   // Deletes every batch older than `cutoff_ns`.
   Status DeleteBefore(int64_t cutoff_ns);
 

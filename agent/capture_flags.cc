@@ -1,31 +1,7 @@
-#include <charconv>
-#include <cmath>
-
 #include "agent/capture.h"
+#include "agent/flag_values.h"
 
 namespace ulna::agent {
-namespace {
-
-Status ParseDouble(const std::string& flag, const std::string& text, double* out) {
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(v) || v < 0) {
-    return Status::InvalidArgument(flag + ": expected a non-negative number, got '" + text + "'");
-  }
-  *out = v;
-  return Status::Ok();
-}
-
-Status ParseUint(const std::string& flag, const std::string& text, uint64_t max, uint64_t* out) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  if (ec != std::errc() || ptr != text.data() + text.size() || *out > max) {
-    return Status::InvalidArgument(flag + ": expected an integer 0.." + std::to_string(max) +
-                                   ", got '" + text + "'");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 std::string CaptureUsage() {
   return "usage: ulna-agent capture --output ndjson [--file F] [--duration S]\n"
@@ -52,23 +28,23 @@ Result<CaptureOptions> ParseCaptureFlags(const std::vector<std::string>& args) {
       ULNA_RETURN_IF_ERROR(value(&o.file));
     } else if (a == "--duration") {
       ULNA_RETURN_IF_ERROR(value(&v));
-      ULNA_RETURN_IF_ERROR(ParseDouble(a, v, &o.duration_seconds));
+      ULNA_RETURN_IF_ERROR(ParseNonNegativeFlag(a, v, &o.duration_seconds));
     } else if (a == "--include-loopback") {
       o.include_loopback = true;
     } else if (a == "--metrics-port") {
       ULNA_RETURN_IF_ERROR(value(&v));
       uint64_t port = 0;
-      ULNA_RETURN_IF_ERROR(ParseUint(a, v, 65535, &port));
+      ULNA_RETURN_IF_ERROR(ParseCountFlag(a, v, 0, 65535, &port));
       o.metrics_port = static_cast<int>(port);
     } else if (a == "--stats") {
       o.stats = true;
     } else if (a == "--dedup-window") {
       ULNA_RETURN_IF_ERROR(value(&v));
-      ULNA_RETURN_IF_ERROR(ParseDouble(a, v, &o.dedup_window_seconds));
+      ULNA_RETURN_IF_ERROR(ParseNonNegativeFlag(a, v, &o.dedup_window_seconds));
     } else if (a == "--ringbuf-mb") {
       ULNA_RETURN_IF_ERROR(value(&v));
       uint64_t mb = 0;
-      ULNA_RETURN_IF_ERROR(ParseUint(a, v, 1024, &mb));
+      ULNA_RETURN_IF_ERROR(ParseCountFlag(a, v, 0, 1024, &mb));
       if (mb == 0 || (mb & (mb - 1)) != 0) {
         return Status::InvalidArgument("--ringbuf-mb: must be a power of two (1, 2, 4, ...)");
       }

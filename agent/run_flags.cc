@@ -1,22 +1,8 @@
-#include <charconv>
-
+#include "agent/flag_values.h"
 #include "agent/run_mode.h"
 #include "common/duration.h"
 
 namespace ulna::agent {
-namespace {
-
-Status ParseCount(const std::string& flag, const std::string& text, uint64_t min, uint64_t max,
-                  uint64_t* out) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  if (ec != std::errc() || ptr != text.data() + text.size() || *out < min || *out > max) {
-    return Status::InvalidArgument(flag + ": expected an integer " + std::to_string(min) + ".." +
-                                   std::to_string(max) + ", got '" + text + "'");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 std::string RunUsage() {
   return "usage: ulna-agent run --server HOST:PORT --credentials DIR [--server-name NAME]\n"
@@ -48,11 +34,11 @@ Result<RunOptions> ParseRunFlags(const std::vector<std::string>& args) {
       ULNA_RETURN_IF_ERROR(value(&o.spool_dir));
     } else if (a == "--spool-max-mb") {
       ULNA_RETURN_IF_ERROR(value(&v));
-      ULNA_RETURN_IF_ERROR(ParseCount(a, v, 1, 1 << 20, &n));
+      ULNA_RETURN_IF_ERROR(ParseCountFlag(a, v, 1, 1 << 20, &n));
       o.spool_max_bytes = n << 20;
     } else if (a == "--batch-max-events") {
       ULNA_RETURN_IF_ERROR(value(&v));
-      ULNA_RETURN_IF_ERROR(ParseCount(a, v, 1, 100000, &n));
+      ULNA_RETURN_IF_ERROR(ParseCountFlag(a, v, 1, 100000, &n));
       o.batch_max_events = n;
     } else if (a == "--batch-max-delay" || a == "--drain") {
       ULNA_RETURN_IF_ERROR(value(&v));

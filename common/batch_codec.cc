@@ -248,6 +248,12 @@ Status BatchDecoder::Decode(const v1::EventBatch& batch, const HostInfo* host,
   for (int i = 0; i < batch.processes_size(); ++i) {
     DecodeProcess(batch.processes(i), dict, &processes[i]);
   }
+  // Events left that refer to each process: the last one takes the decoded strings instead of
+  // copying them (stored batches hold ~2 events, most processes are used by one event).
+  std::vector<uint32_t> uses_left(processes.size(), 0);
+  for (const v1::CompactEvent& ce : batch.events()) {
+    if (ce.process() < uses_left.size()) ++uses_left[ce.process()];
+  }
 
   events->reserve(events->size() + batch.events_size());
   uint64_t time = static_cast<uint64_t>(batch.base_time_ns());
@@ -263,7 +269,8 @@ Status BatchDecoder::Decode(const v1::EventBatch& batch, const HostInfo* host,
       rejects->Add(number, error);
       continue;
     }
-    const DecodedProcess& proc = processes[ce.process()];
+    DecodedProcess& proc = processes[ce.process()];
+    const bool last_use = --uses_left[ce.process()] == 0;
     if (!proc.ok) {
       rejects->Add(number, proc.error);
       continue;
@@ -282,8 +289,14 @@ Status BatchDecoder::Decode(const v1::EventBatch& batch, const HostInfo* host,
     e.netns_inode = ce.netns_inode();
     e.cgroup_id = ce.cgroup_id();
     e.repeat_count = ce.repeat_count();
-    e.host = host != nullptr ? *host : proc.host;
-    e.process = proc.info;
+    if (host != nullptr) {
+      e.host = *host;
+    } else if (last_use) {
+      e.host = std::move(proc.host);
+    } else {
+      e.host = proc.host;
+    }
+    e.process = last_use ? std::move(proc.info) : proc.info;
     events->push_back(std::move(e));
   }
   return Status::Ok();

@@ -42,9 +42,13 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 }
 
 // Families whose keys are rewritten over and over with values of (nearly) the same size: the
-// baselines, rewritten for every process active in every bucket.
+// baselines, rewritten for every process active in every bucket, and meta, which holds the job
+// checkpoints, the elastic model and the ulna baselines (rewritten for every active host, name,
+// user and context in every bucket: without in-place updates their skiplist inserts were a
+// fifth of an ulna-mode replay).
 bool IsRewrittenInPlace(const std::string& name) {
-  return name == FamilyName(Family::kBaselineHost) || name == FamilyName(Family::kBaselineFleet);
+  return name == FamilyName(Family::kBaselineHost) || name == FamilyName(Family::kBaselineFleet) ||
+         name == FamilyName(Family::kMeta);
 }
 
 // The families the server knows, with their RocksDB options (shared by all of them).
@@ -67,8 +71,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
 // Baselines are updated in place in the memtable when the new value is no larger: without it
 // every bucket adds a new version of each active baseline, and the memtable grows to ~100k
 // entries whose skiplist inserts (cache misses all the way down) cost microseconds each.
-// Safe here: these families are only read by point lookups and by one scan at startup, and
-// the Store never takes snapshots.
+// Safe here: the Store never takes snapshots, and these families are read by point lookups
+// (which take the in-place update locks), by scans at startup, and (meta) by the job's outbox
+// scan, whose keys are only ever put once and deleted, never updated in place.
 rocksdb::ColumnFamilyOptions RewrittenFamilyOptions(rocksdb::ColumnFamilyOptions options) {
   options.inplace_update_support = true;
   return options;

@@ -250,5 +250,29 @@ TEST_F(EventLogTest, CorruptStoredBatchFailsTheScanWithItsKey) {
   EXPECT_NE(s.message().find("host 'host-z'"), std::string::npos) << s.message();
 }
 
+TEST_F(EventLogTest, MoveAppendSortsAndScanOwnedHandsOverEventsInBounds) {
+  // Out of time order, and spanning two parts: the moving Append must sort like the copying one.
+  std::vector<NetworkEvent> events = {MakeEvent(kT0 + 90 * kSecond, 3, "wget"),
+                                      MakeEvent(kT0 + 10 * kSecond, 1, "curl"),
+                                      MakeEvent(kT0 + 20 * kSecond, 2, "ssh")};
+  WriteGroup group;
+  log_->Append(host_a_, 7, std::move(events), &group);
+  ASSERT_TRUE(store_->Write(std::move(group), /*sync=*/false).ok());
+  EXPECT_EQ(StoredBatches(), (std::vector<std::pair<int64_t, std::string>>{
+                                 {kT0 + 10 * kSecond, "host-a"}, {kT0 + 90 * kSecond, "host-a"}}));
+
+  std::vector<NetworkEvent> taken;
+  RejectTally rejects;
+  Status s = log_->ScanOwned(
+      kT0 + 20 * kSecond, kT0 + 91 * kSecond,
+      [&](NetworkEvent&& e) { taken.push_back(std::move(e)); }, &rejects);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(rejects.total(), 0u);
+  ASSERT_EQ(Times(taken), (std::vector<int64_t>{kT0 + 20 * kSecond, kT0 + 90 * kSecond}));
+  EXPECT_EQ(taken[0].process.name, "ssh");
+  EXPECT_EQ(taken[0].host, host_a_);
+  EXPECT_EQ(taken[1].process.args, (std::vector<std::string>{"wget", "--flag"}));
+}
+
 }  // namespace
 }  // namespace ulna::server

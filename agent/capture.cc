@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "agent/capture_runtime.h"
-#include "common/metrics_server.h"
 #include "common/ecs_codec.h"
+#include "common/metrics_server.h"
 
 namespace ulna::agent {
 namespace {

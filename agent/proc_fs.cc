@@ -11,8 +11,8 @@
 
 #include "agent/arg_list.h"
 #include "agent/container_id.h"
-#include "common/scoped_fd.h"
 #include "common/event.h"
+#include "common/scoped_fd.h"
 
 namespace ulna::agent {
 namespace {

@@ -7,9 +7,9 @@
 #include "agent/capture_counters.h"
 #include "agent/capture_runtime.h"
 #include "agent/ingest_client.h"
-#include "common/metrics_server.h"
 #include "agent/spool.h"
 #include "common/batch_codec.h"
+#include "common/metrics_server.h"
 
 namespace ulna::agent {
 namespace {

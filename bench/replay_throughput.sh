@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Replay throughput benchmark: runs `ulna-server replay` (elastic mode) RUNS times on a scenario
+# Replay throughput benchmark: runs `ulna-server replay` (in MODE) RUNS times on a scenario
 # archive as shipped (.ndjson.gz) and on a decompressed plain copy in a temp dir (never the
 # repo), and prints the median events/s (from the wall clock of the whole process and from the
 # replay's own summary), the median task clock (CPU used), and the peak RSS, followed by the
 # single-core limits of bin/parse_bench — the table docs/BENCHMARKS.md records.
-#   bench/replay_throughput.sh [BUILD_DIR] [SCENARIO_DIR] [RUNS]
-# Defaults: build, ../shared/scenarios/dev1, 5.
+#   bench/replay_throughput.sh [BUILD_DIR] [SCENARIO_DIR] [RUNS] [MODE]
+# Defaults: build, ../shared/scenarios/dev1, 5, elastic.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
 scenario="${2:-$root/../shared/scenarios/dev1}"
 runs="${3:-5}"
+mode="${4:-elastic}"
 server="$build/bin/ulna-server"
 [[ -x "$server" ]] || { echo "missing $server (build it first)" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
@@ -34,7 +35,7 @@ for input in "$gz" "$plain"; do
   events=0
   for _ in $(seq "$runs"); do
     /usr/bin/time -v -o "$work/time" "$server" replay --input "$input" \
-      --alerts "$work/alerts.ndjson" --mode elastic > "$work/log" 2>&1
+      --alerts "$work/alerts.ndjson" --mode "$mode" > "$work/log" 2>&1
     # "replay: L lines, E events in S s (R events/s)"
     events="$(awk '/^replay:/ {print $4}' "$work/log")"
     awk '/^replay:/ {gsub(/[(]/, "", $9); print $9}' "$work/log" >> "$work/reported"

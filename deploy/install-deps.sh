@@ -9,7 +9,7 @@ PACKAGES=(
   librocksdb-dev libsimdjson-dev zlib1g-dev libisal-dev libssl-dev openssl
   libbpf-dev bpftool clang llvm
   libgtest-dev libgmock-dev libbenchmark-dev
-  iproute2 ncat socat curl python3 procps
+  iproute2 ncat socat curl python3 procps time
 )
 
 missing=()

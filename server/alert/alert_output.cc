@@ -27,16 +27,18 @@ Status AlertOutput::Write(const std::vector<Alert>& alerts) {
     lines += AlertToEcsJson(alert);
     lines.push_back('\n');
   }
+  // On a failed write the file is cut back to where it was, so it never ends in half a line;
+  // the caller keeps the alerts (the job's outbox) and writes them again later.
+  const off_t start = ::lseek(fd_, 0, SEEK_END);
   size_t written = 0;
   while (written < lines.size()) {
     const ssize_t n = ::write(fd_, lines.data() + written, lines.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      const Status::Code code =
-          errno == ENOSPC ? Status::Code::kResourceExhausted : Status::Code::kIoError;
-      const std::string message = "writing " + path_ + ": " + std::strerror(errno);
-      return code == Status::Code::kResourceExhausted ? Status::ResourceExhausted(message)
-                                                      : Status::IoError(message);
+      const int error = errno;
+      if (start >= 0) (void)::ftruncate(fd_, start);
+      const std::string message = "writing " + path_ + ": " + std::strerror(error);
+      return error == ENOSPC ? Status::ResourceExhausted(message) : Status::IoError(message);
     }
     written += static_cast<size_t>(n);
   }

@@ -72,6 +72,7 @@ Result<int64_t> AnomalyJob::FirstEventBucket() const {
 }
 
 Status AnomalyJob::AdvanceTo(int64_t now_ns) {
+  if (outbox_pending_) ULNA_RETURN_IF_ERROR(EmitOutbox());
   if (next_bucket_ns_ == 0) {
     auto first = FirstEventBucket();
     ULNA_RETURN_IF_ERROR(first.status());
@@ -221,6 +222,8 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
 }
 
 Status AnomalyJob::EmitOutbox() {
+  // Until the file takes them (e.g. the disk was full), every AdvanceTo tries again.
+  outbox_pending_ = true;
   std::vector<std::string> outbox_keys;
   std::vector<Alert> pending;
   Status status;
@@ -239,11 +242,16 @@ Status AnomalyJob::EmitOutbox() {
         return true;
       }));
   ULNA_RETURN_IF_ERROR(status);
-  if (outbox_keys.empty()) return Status::Ok();
+  if (outbox_keys.empty()) {
+    outbox_pending_ = false;
+    return Status::Ok();
+  }
   if (sinks_.ndjson) ULNA_RETURN_IF_ERROR(sinks_.ndjson->Write(pending));
   WriteGroup done;
   for (const std::string& key : outbox_keys) done.Delete(Family::kMeta, key);
-  return store_->Write(std::move(done), /*sync=*/false);
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(done), /*sync=*/false));
+  outbox_pending_ = false;
+  return Status::Ok();
 }
 
 }  // namespace ulna::server

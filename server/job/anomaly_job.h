@@ -80,6 +80,7 @@ class AnomalyJob {
   int64_t next_bucket_ns_ = 0;  // 0: not started (no events yet)
   int64_t next_rule_run_ns_ = 0;
   std::atomic<int64_t> closed_before_{0};
+  bool outbox_pending_ = false;  // alerts stored but not yet in the NDJSON file
   JobStats stats_;
 };
 

@@ -75,6 +75,10 @@ int Serve(const std::vector<std::string>& args) {
 
 int EnrollAgent(const std::vector<std::string>& args) {
   std::string data_dir, host_name, out_dir;
+  // Every flag takes a value; a lone trailing word is a mistake, not something to ignore.
+  if (args.size() % 2 != 0) {
+    return Fail(ulna::Status::InvalidArgument("enroll-agent: '" + args.back() + "' needs a value"));
+  }
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     if (args[i] == "--data-dir") {
       data_dir = args[i + 1];

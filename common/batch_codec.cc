@@ -140,7 +140,7 @@ bool DecodePort(uint32_t port, const char* field, uint16_t* out, ParseError* err
 
 }  // namespace
 
-v1::EventBatch BatchEncoder::Encode(uint64_t sequence, const std::vector<NetworkEvent>& events) {
+v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEvent> events) {
   v1::EventBatch batch;
   batch.set_sequence(sequence);
   batch.set_self_contained(self_contained_);

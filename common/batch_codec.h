@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,7 +21,10 @@ class BatchEncoder {
  public:
   // self_contained: each batch carries every string it uses and the host fields of events.
   explicit BatchEncoder(bool self_contained) : self_contained_(self_contained) {}
-  v1::EventBatch Encode(uint64_t sequence, const std::vector<NetworkEvent>& events);
+  v1::EventBatch Encode(uint64_t sequence, std::span<const NetworkEvent> events);
+  v1::EventBatch Encode(uint64_t sequence, const std::vector<NetworkEvent>& events) {
+    return Encode(sequence, std::span<const NetworkEvent>(events));
+  }
 
  private:
   bool self_contained_;

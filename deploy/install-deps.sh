@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang-format
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libsimdjson-dev zlib1g-dev libisal-dev libssl-dev openssl
+  librocksdb-dev libsimdjson-dev zlib1g-dev libisal-dev libjemalloc-dev libssl-dev openssl
   libbpf-dev bpftool clang llvm
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 ncat socat curl python3 procps time

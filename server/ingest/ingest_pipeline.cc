@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "common/duration.h"
+
 namespace ulna::server {
 
 IngestPipeline::IngestPipeline(Store* store, IngestOptions options, std::function<int64_t()> clock,
@@ -11,7 +13,10 @@ IngestPipeline::IngestPipeline(Store* store, IngestOptions options, std::functio
       log_(store),
       options_(options),
       clock_(std::move(clock)),
-      closed_before_(std::move(closed_before)) {}
+      closed_before_(std::move(closed_before)),
+      // Archive batch keys must not repeat across runs on one store (a repeat would overwrite
+      // another archive's batch starting at the same time): they start from the wall clock.
+      archive_batch_key_(static_cast<uint64_t>(WallClockNanos())) {}
 
 std::mutex& IngestPipeline::HostMutex(const std::string& host_id) {
   std::lock_guard<std::mutex> lock(host_mutexes_mu_);
@@ -57,7 +62,7 @@ Result<StoreOutcome> IngestPipeline::StoreAgentBatch(const HostInfo& host, uint6
   outcome.accepted = static_cast<uint32_t>(KeepValidTimes(&events));
   outcome.rejected = static_cast<uint32_t>(received - outcome.accepted);
   WriteGroup group;
-  if (!events.empty()) log_.Append(host, sequence, events, &group);
+  if (!events.empty()) log_.Append(host, sequence, std::move(events), &group);
   log_.SetLastSequence(host.id, sequence, &group);
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/true));
   stats_.events_stored += outcome.accepted;
@@ -70,34 +75,35 @@ Result<uint64_t> IngestPipeline::LastSequence(const std::string& host_id) {
 }
 
 Status IngestPipeline::StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync) {
-  return StorePreparedArchiveEvents(PrepareArchiveEvents(std::move(events)), sync);
+  PreparedArchiveEvents prepared = PrepareArchiveEvents(std::move(events));
+  return StorePreparedArchiveEvents(&prepared, sync);
 }
 
 PreparedArchiveEvents IngestPipeline::PrepareArchiveEvents(std::vector<NetworkEvent> events) {
   DropOutOfRangeTimes(&events);
-  PreparedArchiveEvents prepared;
-  prepared.events = events.size();
-  prepared.times.reserve(events.size());
-  for (const NetworkEvent& e : events) prepared.times.push_back(e.time_ns);
-  std::sort(prepared.times.begin(), prepared.times.end());
-  std::map<std::string, std::vector<NetworkEvent>> by_host;
-  for (NetworkEvent& e : events) by_host[e.host.id].push_back(std::move(e));
-  for (auto& [host_id, host_events] : by_host) {
-    const HostInfo host = host_events.front().host;
-    log_.Append(host, ++archive_batch_key_, std::move(host_events), &prepared.group);
+  auto by_time = [](const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; };
+  // Archives are in time order almost always; the check is cheaper than the sort's moves.
+  if (!std::is_sorted(events.begin(), events.end(), by_time)) {
+    std::stable_sort(events.begin(), events.end(), by_time);
   }
+  PreparedArchiveEvents prepared;
+  log_.AppendArchive(archive_batch_key_.fetch_add(1, std::memory_order_relaxed), events,
+                     &prepared.group);
+  prepared.events = std::move(events);
   return prepared;
 }
 
-Status IngestPipeline::StorePreparedArchiveEvents(PreparedArchiveEvents prepared, bool sync) {
+Status IngestPipeline::StorePreparedArchiveEvents(PreparedArchiveEvents* prepared, bool sync) {
   // Late: stored, but before the job's horizon now (their bucket will not be scored again).
   const int64_t horizon = closed_before_();
+  const std::vector<NetworkEvent>& events = prepared->events;
   stats_.events_late += static_cast<uint64_t>(
-      std::lower_bound(prepared.times.begin(), prepared.times.end(), horizon) -
-      prepared.times.begin());
-  if (prepared.group.empty()) return Status::Ok();
-  ULNA_RETURN_IF_ERROR(store_->Write(std::move(prepared.group), sync));
-  stats_.events_stored += prepared.events;
+      std::partition_point(events.begin(), events.end(),
+                           [horizon](const NetworkEvent& e) { return e.time_ns < horizon; }) -
+      events.begin());
+  if (prepared->group.empty()) return Status::Ok();
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(prepared->group), sync));
+  stats_.events_stored += events.size();
   return Status::Ok();
 }
 

@@ -38,11 +38,10 @@ struct IngestStats {
 };
 
 // Archive events made ready to store by IngestPipeline::PrepareArchiveEvents: time-checked,
-// grouped by host and encoded, so that the costly part can run on another thread.
+// sorted by time and encoded, so that the costly part can run on other threads.
 struct PreparedArchiveEvents {
-  WriteGroup group;
-  std::vector<int64_t> times;  // of the kept events, sorted: the late count is taken at store
-  size_t events = 0;           // kept events
+  WriteGroup group;                  // the encoded batches; consumed by the store step
+  std::vector<NetworkEvent> events;  // the kept events, sorted by time
 };
 
 class IngestPipeline : public EventSink {
@@ -60,10 +59,11 @@ class IngestPipeline : public EventSink {
   // Stores events of recorded archives, whose host identity is in each event. `sync` false
   // lets replay batch its fsyncs; the caller flushes at the end.
   Status StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync);
-  // StoreArchiveEvents in two steps: Prepare may run on another thread than Store (one
-  // preparing thread: it numbers the batches, in call order), Store writes in that order.
+  // StoreArchiveEvents in two steps. Prepare may run on several threads at once; Store writes
+  // prepared->group and counts the late events, leaving prepared->events to the caller (the
+  // job takes them); stores happen in the caller's order.
   PreparedArchiveEvents PrepareArchiveEvents(std::vector<NetworkEvent> events);
-  Status StorePreparedArchiveEvents(PreparedArchiveEvents prepared, bool sync);
+  Status StorePreparedArchiveEvents(PreparedArchiveEvents* prepared, bool sync);
 
   const IngestStats& stats() const { return stats_; }
 

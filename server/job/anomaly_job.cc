@@ -38,10 +38,11 @@ std::string RecordKey(const AnomalyRecord& record) {
 }  // namespace
 
 AnomalyJob::AnomalyJob(const JobConfig& config, Store* store, std::unique_ptr<Detector> detector,
-                       AlertSinks sinks)
+                       AlertSinks sinks, BucketEvents* bucket_events)
     : config_(config),
       store_(store),
-      events_(store),
+      stored_events_(store),
+      bucket_events_(bucket_events != nullptr ? bucket_events : &stored_events_),
       alerts_(store),
       exceptions_(store),
       detector_(std::move(detector)),
@@ -104,21 +105,12 @@ Status AnomalyJob::AdvanceTo(int64_t now_ns) {
 Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   const int64_t bucket_end_ns = bucket_start_ns + config_.bucket_span_ns;
   std::vector<NetworkEvent> kept;
-  RejectTally undecodable;
-  ULNA_RETURN_IF_ERROR(events_.ScanOwned(
-      bucket_start_ns, bucket_end_ns,
-      [&](NetworkEvent&& e) {
-        if (const char* reason = filter_.ExclusionReason(e)) {
-          ++stats_.events_excluded[reason];
-          return;
-        }
-        kept.push_back(std::move(e));
-      },
-      &undecodable));
-  if (undecodable.total() > 0) {
-    return Status::Internal(std::to_string(undecodable.total()) +
-                            " stored events could not be decoded (the others were visited)");
-  }
+  ULNA_RETURN_IF_ERROR(bucket_events_->Take(bucket_start_ns, bucket_end_ns, &kept));
+  std::erase_if(kept, [this](const NetworkEvent& e) {
+    const char* reason = filter_.ExclusionReason(e);
+    if (reason != nullptr) ++stats_.events_excluded[reason];
+    return reason != nullptr;
+  });
   stats_.events_scored += kept.size();
   BucketActivity bucket(bucket_start_ns, bucket_end_ns, std::move(kept));
 
@@ -153,7 +145,7 @@ Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   // simply closed again, so only buckets with events pay for an fsync.
   const bool had_events = !bucket.events().empty();
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/had_events));
-  if (retention_due) ULNA_RETURN_IF_ERROR(events_.DeleteBefore(retention_cutoff));
+  if (retention_due) ULNA_RETURN_IF_ERROR(EventLog(store_).DeleteBefore(retention_cutoff));
   next_bucket_ns_ = bucket_end_ns;
   closed_before_.store(bucket_end_ns, std::memory_order_release);
   ++stats_.buckets_closed;

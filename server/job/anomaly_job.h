@@ -18,6 +18,7 @@
 #include "server/alert/alert_bus.h"
 #include "server/alert/alert_output.h"
 #include "server/detect/detector.h"
+#include "server/job/bucket_events.h"
 #include "server/job/datafeed_filter.h"
 #include "server/job/history_index.h"
 #include "server/job/job_config.h"
@@ -47,8 +48,10 @@ struct AlertSinks {
 
 class AnomalyJob {
  public:
+  // The job reads closed buckets from `bucket_events` when given (it must outlive the job),
+  // else from the store's event log.
   AnomalyJob(const JobConfig& config, Store* store, std::unique_ptr<Detector> detector,
-             AlertSinks sinks);
+             AlertSinks sinks, BucketEvents* bucket_events = nullptr);
   AnomalyJob(const AnomalyJob&) = delete;
   AnomalyJob& operator=(const AnomalyJob&) = delete;
 
@@ -70,7 +73,8 @@ class AnomalyJob {
 
   JobConfig config_;
   Store* store_;
-  EventLog events_;
+  StoredBucketEvents stored_events_;
+  BucketEvents* bucket_events_;
   AlertStore alerts_;
   ExceptionStore exceptions_;
   std::unique_ptr<Detector> detector_;

@@ -26,17 +26,25 @@ const char* DestinationClass(const IpAddress& remote) {
 
 BucketActivity::BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent> events)
     : start_ns_(start_ns), end_ns_(end_ns), events_(std::move(events)) {
-  std::sort(events_.begin(), events_.end(), [](const NetworkEvent& a, const NetworkEvent& b) {
-    return std::tie(a.process.name, a.host.id, a.time_ns) <
-           std::tie(b.process.name, b.host.id, b.time_ns);
+  // Pointers are sorted, not the events (hundreds of bytes each). Ties on (name, host, time)
+  // are broken by the connection, so that the order (and the context lists built from it)
+  // does not depend on the order the events came in (from memory or from the event log).
+  std::vector<const NetworkEvent*> order;
+  order.reserve(events_.size());
+  for (const NetworkEvent& event : events_) order.push_back(&event);
+  std::sort(order.begin(), order.end(), [](const NetworkEvent* a, const NetworkEvent* b) {
+    return std::tie(a->process.name, a->host.id, a->time_ns, a->destination_ip, a->destination_port,
+                    a->source_ip, a->source_port, a->direction, a->transport, a->process.pid) <
+           std::tie(b->process.name, b->host.id, b->time_ns, b->destination_ip, b->destination_port,
+                    b->source_ip, b->source_port, b->direction, b->transport, b->process.pid);
   });
-  for (const NetworkEvent& event : events_) {
-    if (groups_.empty() || groups_.back().process_name != event.process.name ||
-        groups_.back().host.id != event.host.id) {
-      groups_.push_back(ProcessActivity{event.host, event.process.name, {}});
-      ++hosts_per_name_[event.process.name];
+  for (const NetworkEvent* event : order) {
+    if (groups_.empty() || groups_.back().process_name != event->process.name ||
+        groups_.back().host.id != event->host.id) {
+      groups_.push_back(ProcessActivity{event->host, event->process.name, {}});
+      ++hosts_per_name_[event->process.name];
     }
-    groups_.back().events.push_back(&event);
+    groups_.back().events.push_back(event);
   }
 }
 

@@ -35,7 +35,7 @@ class BucketActivity {
 
   int64_t start_ns() const { return start_ns_; }
   int64_t end_ns() const { return end_ns_; }
-  const std::vector<NetworkEvent>& events() const { return events_; }
+  const std::vector<NetworkEvent>& events() const { return events_; }  // in arrival order
   // Sorted by (process name, host id).
   const std::vector<ProcessActivity>& groups() const { return groups_; }
   // Distinct process names in the bucket, sorted.

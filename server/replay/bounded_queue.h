@@ -1,5 +1,5 @@
-// BoundedQueue: a small blocking FIFO between one producer and one consumer thread, used by
-// replay to overlap reading and parsing with storing and scoring. Push blocks while full (back
+// BoundedQueue: a small blocking FIFO between producer and consumer threads, used by replay to
+// hand input blocks from the reading thread to the parsing workers. Push blocks while full (back
 // pressure bounds memory); Close() wakes both sides so either can stop early.
 // Thread-safety: all methods may be called from any thread.
 #pragma once

@@ -16,83 +16,120 @@
 #include "common/json_writer.h"
 #include "common/line_reader.h"
 #include "server/ingest/ingest_pipeline.h"
+#include "server/job/bucket_events.h"
 #include "server/replay/bounded_queue.h"
+#include "server/replay/reorder_buffer.h"
 #include "server/store/store.h"
 
 namespace ulna::server {
 namespace {
 
-// Events are stored in chunks of this many; the job advances between chunks.
-constexpr size_t kChunkEvents = 16384;
-// Chunks read ahead of the store: enough to absorb a slow bucket, small enough for memory.
-constexpr size_t kChunksAhead = 4;
+// The reading thread cuts the input into blocks of about this many bytes of whole lines: big
+// enough that handing one over costs nothing next to parsing it, small enough that the job
+// advances often and the blocks in flight stay a few MB.
+constexpr size_t kBlockBytes = 1 << 20;
 
-// One chunk, parsed and encoded by the reading thread, in input order.
-struct ReadyChunk {
+// Lines of one input, cut by the reading thread for a parsing worker.
+struct LineBlock {
+  uint64_t index = 0;                 // blocks are stored and scored in this order
+  const std::string* path = nullptr;  // the input, for reject messages
+  uint64_t first_line = 0;            // number of the first line over all inputs (1-based)
+  std::string text;                   // every line followed by '\n' (over-long ones empty)
+  std::vector<uint64_t> oversize;     // numbers of the over-long lines, ascending
+};
+
+// A block parsed, time-checked and encoded by a worker, ready to store.
+struct ParsedBlock {
   PreparedArchiveEvents prepared;
-  int64_t latest_ns = 0;  // the latest time of the chunk's kept events (0: none kept)
+  RejectTally rejects;  // with line numbers over all inputs
+  uint64_t lines = 0;
+  uint64_t events = 0;  // parsed events (before the ingest's time checks)
 };
 
 // What the reading thread counts; read by the main thread only after joining it.
 struct ReadTally {
   uint64_t lines = 0;
-  uint64_t events = 0;
-  RejectTally rejects;
   uint64_t bytes = 0;
   Status status;  // why reading stopped early (unreadable input)
 };
 
-// Reads, parses and encodes every input into chunks of kChunkEvents (the same chunks, in the
-// same order, whatever the timing, so a replay is deterministic). Runs on its own thread: it
-// is about a fifth of the work, and overlapping it with the store and job uses the second core.
-void ReadInputs(const std::vector<std::string>& inputs, IngestPipeline* ingest,
-                BoundedQueue<ReadyChunk>* queue, ReadTally* tally) {
-  EcsEventParser parser;
-  std::vector<NetworkEvent> chunk;
-  chunk.reserve(kChunkEvents);
-  auto send = [&]() {
-    if (chunk.empty()) return true;
-    ReadyChunk ready;
-    ready.prepared = ingest->PrepareArchiveEvents(std::move(chunk));
-    // Only kept events move the clock: one far-future line, rejected, must not make the job
-    // close years of empty buckets.
-    if (!ready.prepared.times.empty()) ready.latest_ns = ready.prepared.times.back();
-    chunk.clear();
-    chunk.reserve(kChunkEvents);
-    return queue->Push(std::move(ready));
+// Reads every input line by line into blocks and dispatches them (reserving their place in
+// `results`) until the input ends or `results` is closed.
+void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>* blocks,
+                ReorderBuffer<ParsedBlock>* results, ReadTally* tally) {
+  LineBlock block;
+  auto dispatch = [&]() {
+    if (block.text.empty() && block.oversize.empty()) return true;
+    std::optional<uint64_t> index = results->Reserve();
+    if (!index) return false;  // the store side stopped
+    block.index = *index;
+    // simdjson may read this far past the last line.
+    block.text.append(kLinePadding, '\0');
+    const std::string* path = block.path;
+    const bool pushed = blocks->Push(std::move(block));
+    block = LineBlock();
+    block.path = path;
+    block.first_line = tally->lines + 1;
+    return pushed;
   };
   for (const std::string& path : inputs) {
+    if (!dispatch()) return;  // a block never spans two inputs (reject messages name one)
+    block.path = &path;
+    block.first_line = tally->lines + 1;
     auto reader = LineReader::Open(path);
     if (!reader.ok()) {
       tally->status = reader.status();
       return;
     }
     std::string_view line;
-    NetworkEvent event;
-    ParseError error;
-    const uint64_t line_base = tally->lines;
     while ((*reader)->Next(&line)) {
       ++tally->lines;
-      if ((*reader)->oversize()) {
-        tally->rejects.Add(tally->lines,
-                           ParseError{RejectReason::kOversizeField, path + ": line too long"});
-        continue;
-      }
-      if (line.empty()) continue;
-      if (!parser.Parse(line, &event, &error)) {
-        error.detail = path + ": " + error.detail;
-        tally->rejects.Add(line_base + (*reader)->line_number(), error);
-        continue;
-      }
-      ++tally->events;
-      chunk.push_back(std::move(event));
-      if (chunk.size() >= kChunkEvents && !send()) return;  // the store side stopped
+      if ((*reader)->oversize()) block.oversize.push_back(tally->lines);
+      block.text.append(line);
+      block.text.push_back('\n');
+      if (block.text.size() >= kBlockBytes && !dispatch()) return;
     }
     tally->status = (*reader)->status().WithContext(path);
     if (!tally->status.ok()) return;
     tally->bytes += (*reader)->bytes_read();
   }
-  send();
+  dispatch();
+}
+
+// Parses, time-checks and encodes blocks until there are no more.
+void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
+                 ReorderBuffer<ParsedBlock>* results) {
+  EcsEventParser parser;
+  NetworkEvent event;
+  ParseError error;
+  while (std::optional<LineBlock> block = blocks->Pop()) {
+    ParsedBlock parsed;
+    std::vector<NetworkEvent> events;
+    std::string_view rest(block->text.data(), block->text.size() - kLinePadding);
+    auto oversize = block->oversize.begin();
+    for (uint64_t number = block->first_line; !rest.empty(); ++number) {
+      const size_t end = rest.find('\n');
+      const std::string_view line = rest.substr(0, end);
+      rest.remove_prefix(end + 1);
+      ++parsed.lines;
+      if (oversize != block->oversize.end() && *oversize == number) {
+        ++oversize;
+        parsed.rejects.Add(
+            number, ParseError{RejectReason::kOversizeField, *block->path + ": line too long"});
+        continue;
+      }
+      if (line.empty()) continue;
+      if (!parser.Parse(line, &event, &error)) {
+        error.detail = *block->path + ": " + error.detail;
+        parsed.rejects.Add(number, error);
+        continue;
+      }
+      events.push_back(std::move(event));
+    }
+    parsed.events = events.size();
+    parsed.prepared = ingest->PrepareArchiveEvents(std::move(events));
+    results->Put(block->index, std::move(parsed));
+  }
 }
 
 // A temporary folder removed when the replay ends (RAII).
@@ -132,9 +169,13 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     temp.emplace(std::move(created).value());
     state_dir = temp->path();
   }
-  // A replay is re-runnable from its input, so it skips per-bucket fsyncs and flushes once at
-  // the end; a live server (serve) keeps every durable write synced.
-  auto store = Store::Open(StoreOptions{state_dir, /*sync_writes=*/false});
+  // A replay is re-runnable from its input, so it skips the write-ahead log (and every fsync)
+  // and flushes once at the end; a live server (serve) logs and syncs every durable write.
+  StoreOptions store_options;
+  store_options.path = state_dir;
+  store_options.sync_writes = false;
+  store_options.write_ahead_log = false;
+  auto store = Store::Open(store_options);
   ULNA_RETURN_IF_ERROR(store.status());
 
   // A replay writes a fresh alert file: its lines are this run's alerts, nothing older.
@@ -144,44 +185,69 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   auto output = AlertOutput::Open(options.alerts_path);
   ULNA_RETURN_IF_ERROR(output.status());
 
+  // The job takes each bucket's events from memory as they are stored, instead of reading
+  // back and decoding what was just written.
+  auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns);
+  ULNA_RETURN_IF_ERROR(buffered.status());
   AnomalyJob job(options.job, store->get(), MakeDetector(options.job.mode),
-                 AlertSinks{output->get(), nullptr});
+                 AlertSinks{output->get(), nullptr}, &*buffered);
   ULNA_RETURN_IF_ERROR(job.Open());
   IngestOptions ingest_options;
   ingest_options.max_future_skew_ns = options.job.max_future_skew_ns;
   IngestPipeline ingest(store->get(), ingest_options, WallClockNanos,
                         [&job] { return job.closed_before_ns(); });
 
-  // The reading thread parses ahead; this thread stores each chunk and advances the job, in
-  // chunk order, exactly as a single thread would.
-  BoundedQueue<ReadyChunk> queue(kChunksAhead);
+  // One thread reads and cuts the input, workers (one per core) parse and encode it, and this
+  // thread stores each block and advances the job, in input order, exactly as a single thread
+  // would: the same blocks, the same clock steps, whatever the timing.
+  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
+  BoundedQueue<LineBlock> blocks(workers);
+  ReorderBuffer<ParsedBlock> results(2 * workers + 2);
   ReadTally tally;
-  std::thread reading;
+  std::vector<std::thread> threads;
+  auto stop_all = [&](bool abandon) {
+    results.Close(abandon);
+    blocks.Close();
+  };
   try {
-    reading = std::thread([&] {
-      ReadInputs(options.inputs, &ingest, &queue, &tally);
-      queue.Close();  // the end of the input, or of reading after an error
+    threads.emplace_back([&] {
+      ReadInputs(options.inputs, &blocks, &results, &tally);
+      stop_all(/*abandon=*/false);  // the end of the input, or of reading after an error
     });
+    for (size_t i = 0; i < workers; ++i) {
+      threads.emplace_back([&] { ParseBlocks(&ingest, &blocks, &results); });
+    }
   } catch (const std::system_error& e) {
-    return Status::Internal(std::string("cannot start the reading thread: ") + e.what());
+    stop_all(/*abandon=*/true);
+    for (std::thread& t : threads) t.join();
+    return Status::Internal(std::string("cannot start the replay threads: ") + e.what());
   }
   Status stored;
   int64_t clock = 0;  // the latest event time seen: the job's "now"
-  while (std::optional<ReadyChunk> ready = queue.Pop()) {
-    clock = std::max(clock, ready->latest_ns);
-    stored = ingest.StorePreparedArchiveEvents(std::move(ready->prepared), /*sync=*/false);
-    if (stored.ok()) stored = job.AdvanceTo(clock);
+  uint64_t events = 0;
+  RejectTally rejects;
+  while (std::optional<ParsedBlock> parsed = results.Next()) {
+    events += parsed->events;
+    rejects.Merge(parsed->rejects);
+    std::vector<NetworkEvent>& kept = parsed->prepared.events;
+    // Only kept events move the clock: one far-future line, rejected, must not make the job
+    // close years of empty buckets.
+    if (!kept.empty()) clock = std::max(clock, kept.back().time_ns);
+    stored = ingest.StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
+    if (!stored.ok()) break;
+    buffered->Add(std::move(kept));
+    stored = job.AdvanceTo(clock);
     if (!stored.ok()) break;
   }
-  queue.Close();  // after an error: unblocks the reader, which then stops
-  reading.join();
+  stop_all(/*abandon=*/true);  // after an error: unblocks the reader and workers, which stop
+  for (std::thread& t : threads) t.join();
   ULNA_RETURN_IF_ERROR(tally.status);
   ULNA_RETURN_IF_ERROR(stored);
 
   ReplaySummary summary;
   summary.lines = tally.lines;
-  summary.events = tally.events;
-  summary.rejects = std::move(tally.rejects);
+  summary.events = events;
+  summary.rejects = std::move(rejects);
   summary.bytes = tally.bytes;
   // The archive is over: let every bucket that holds events close and the rule see it.
   if (clock > 0) {

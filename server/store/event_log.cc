@@ -38,6 +38,28 @@ std::string DescribeKey(std::string_view key) {
          std::string(key.size() > 8 ? key.substr(8, key.find('\0', 8) - 8) : "") + "'";
 }
 
+// Encodes time-sorted `events` as parts that each hold less than kMaxBatchSpanNs of event time
+// after their first event (the bound Scan and DeleteBefore rely on) and at most
+// kMaxEventsPerBatch events.
+void AppendParts(const std::string& host_id, uint64_t batch_key,
+                 std::span<const NetworkEvent> events, WriteGroup* group) {
+  BatchEncoder encoder(/*self_contained=*/true);
+  uint32_t part = 0;
+  size_t begin = 0;
+  while (begin < events.size()) {
+    const int64_t first_ns = events[begin].time_ns;
+    size_t end = begin + 1;
+    while (end < events.size() && end - begin < kMaxEventsPerBatch &&
+           events[end].time_ns - first_ns < kMaxBatchSpanNs) {
+      ++end;
+    }
+    group->PutOwned(
+        Family::kEvents, BatchKey(first_ns, host_id, batch_key, part++),
+        encoder.Encode(batch_key, events.subspan(begin, end - begin)).SerializeAsString());
+    begin = end;
+  }
+}
+
 }  // namespace
 
 void EventLog::Append(const HostInfo& host, uint64_t batch_key,
@@ -58,29 +80,22 @@ void EventLog::Append(const HostInfo& host, uint64_t batch_key, std::vector<Netw
     std::stable_sort(sorted.begin(), sorted.end(), by_time);
   }
 
-  BatchEncoder encoder(/*self_contained=*/true);
-  uint32_t part = 0;
-  size_t begin = 0;
-  std::vector<NetworkEvent> slice;
-  while (begin < sorted.size()) {
-    // A part holds events of less than kMaxBatchSpanNs after its first one (the bound Scan
-    // and DeleteBefore rely on) and at most kMaxEventsPerBatch of them.
-    const int64_t first_ns = sorted[begin].time_ns;
-    size_t end = begin + 1;
-    while (end < sorted.size() && end - begin < kMaxEventsPerBatch &&
-           sorted[end].time_ns - first_ns < kMaxBatchSpanNs) {
-      ++end;
-    }
-    const std::vector<NetworkEvent>* part_events = &sorted;
-    if (begin != 0 || end != sorted.size()) {
-      slice.assign(std::make_move_iterator(sorted.begin() + static_cast<ptrdiff_t>(begin)),
-                   std::make_move_iterator(sorted.begin() + static_cast<ptrdiff_t>(end)));
-      part_events = &slice;
-    }
-    group->Put(Family::kEvents, BatchKey(first_ns, host.id, batch_key, part++),
-               encoder.Encode(batch_key, *part_events).SerializeAsString());
-    begin = end;
-  }
+  AppendParts(host.id, batch_key, sorted, group);
+}
+
+void EventLog::AppendArchive(uint64_t batch_key, std::span<const NetworkEvent> sorted_events,
+                             WriteGroup* group) const {
+  // Self-contained batches carry each event's host, so one batch may mix hosts; the key's host
+  // part stays empty.
+  AppendParts("", batch_key, sorted_events, group);
+}
+
+Result<std::optional<int64_t>> EventLog::LatestTimeBound() const {
+  auto last = store_->LastKey(Family::kEvents);
+  ULNA_RETURN_IF_ERROR(last.status());
+  if (!last->has_value()) return std::optional<int64_t>();
+  // The last key holds the latest first-event time; its batch spans less than kMaxBatchSpanNs.
+  return std::optional<int64_t>(static_cast<int64_t>(ReadBigEndian64(**last)) + kMaxBatchSpanNs);
 }
 
 void EventLog::SetLastSequence(const std::string& host_id, uint64_t sequence,

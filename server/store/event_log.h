@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,12 @@ class EventLog {
   // in place and moved into the encoder instead of copied.
   void Append(const HostInfo& host, uint64_t batch_key, std::vector<NetworkEvent>&& events,
               WriteGroup* group) const;
+  // Adds events of recorded archives, of any hosts (each keeps its own), sorted by time, to
+  // `group` without copying them; `batch_key` must be unique per call across the store's life.
+  void AppendArchive(uint64_t batch_key, std::span<const NetworkEvent> sorted_events,
+                     WriteGroup* group) const;
+  // An upper bound on the time of every stored event; nullopt when none is stored.
+  Result<std::optional<int64_t>> LatestTimeBound() const;
   // Records `sequence` as the last durable batch of `host_id`, in `group`.
   void SetLastSequence(const std::string& host_id, uint64_t sequence, WriteGroup* group) const;
   // 0 when the agent never sent a batch.

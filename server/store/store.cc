@@ -79,8 +79,11 @@ rocksdb::ColumnFamilyOptions RewrittenFamilyOptions(rocksdb::ColumnFamilyOptions
   return options;
 }
 
-rocksdb::DBOptions DatabaseOptions() {
+rocksdb::DBOptions DatabaseOptions(const StoreOptions& store_options) {
   rocksdb::DBOptions options;
+  // Without a write-ahead log, families flushed at different times could disagree after a
+  // crash (a checkpoint without its records); flushing them together keeps them consistent.
+  options.atomic_flush = !store_options.write_ahead_log;
   // In-place memtable updates (above) require single-threaded memtable inserts; RocksDB still
   // group-commits concurrent writers, and the WAL write, not the insert, is what they share.
   options.allow_concurrent_memtable_write = false;
@@ -170,6 +173,10 @@ void WriteGroup::Put(Family family, std::string_view key, std::string_view value
   rep_->ops.push_back({Rep::Kind::kPut, family, std::string(key), std::string(value)});
 }
 
+void WriteGroup::PutOwned(Family family, std::string_view key, std::string value) {
+  rep_->ops.push_back({Rep::Kind::kPut, family, std::string(key), std::move(value)});
+}
+
 void WriteGroup::Delete(Family family, std::string_view key) {
   rep_->ops.push_back({Rep::Kind::kDelete, family, std::string(key), {}});
 }
@@ -215,7 +222,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   rep->options = options;
   rep->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   const rocksdb::ColumnFamilyOptions family_options = FamilyOptions(rep->cache);
-  const rocksdb::DBOptions db_options = DatabaseOptions();
+  const rocksdb::DBOptions db_options = DatabaseOptions(options);
 
   // Open exactly the families the DB already has (a newer schema may have more), so that a
   // DB we refuse is not changed; our missing families are created only after the check.
@@ -343,7 +350,8 @@ Status Store::Write(WriteGroup group, bool sync) {
     if (!s.ok()) return FromRocks(s, "cannot build a write batch");
   }
   rocksdb::WriteOptions write_options;
-  write_options.sync = sync && rep_->options.sync_writes;
+  write_options.sync = sync && rep_->options.sync_writes && rep_->options.write_ahead_log;
+  write_options.disableWAL = !rep_->options.write_ahead_log;
   // Concurrent callers are group-committed by RocksDB (one WAL fsync for many batches).
   rocksdb::Status s = rep_->db->Write(write_options, &batch);
   if (s.ok()) return Status::Ok();
@@ -372,6 +380,18 @@ Status Store::Scan(
     }
   }
   return FromRocks(it->status(), std::string("store scan of ") + FamilyName(family));
+}
+
+Result<std::optional<std::string>> Store::LastKey(Family family) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->handle(family)));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    ULNA_RETURN_IF_ERROR(
+        FromRocks(it->status(), std::string("store scan of ") + FamilyName(family)));
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(it->key().ToString());
 }
 
 Status Store::Compact(Family family, std::string_view begin, std::string_view end) {

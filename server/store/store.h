@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,10 @@ inline constexpr int kSchemaVersion = 1;
 struct StoreOptions {
   std::string path;         // the DB folder; created when missing
   bool sync_writes = true;  // fsync the WAL on Write(sync=true) calls
+  // false (replay, which can be re-run from its input): writes skip the write-ahead log and
+  // every flush is atomic across families, so a crash leaves the state of the last flush,
+  // consistent but older; a server that acks agents keeps the log.
+  bool write_ahead_log = true;
 };
 
 // A group of writes applied atomically by Store::Write.
@@ -47,6 +52,8 @@ class WriteGroup {
   WriteGroup(WriteGroup&&) noexcept;
   WriteGroup& operator=(WriteGroup&&) noexcept;
   void Put(Family family, std::string_view key, std::string_view value);
+  // As Put, taking over `value`'s buffer instead of copying it (large encoded batches).
+  void PutOwned(Family family, std::string_view key, std::string value);
   void Delete(Family family, std::string_view key);
   // Deletes keys in [begin, end).
   void DeleteRange(Family family, std::string_view begin, std::string_view end);
@@ -80,6 +87,8 @@ class Store {
   // Compacts keys in [begin, end) (empty end: to the family's end) so that space freed by
   // range deletes (retention) is returned to the disk now rather than at some later compaction.
   Status Compact(Family family, std::string_view begin, std::string_view end);
+  // The greatest key of `family`; nullopt when the family is empty.
+  Result<std::optional<std::string>> LastKey(Family family) const;
   // Flushes memtables to SST files (tests, clean shutdown).
   Status Flush();
   const std::string& path() const;

@@ -125,6 +125,50 @@ TEST_F(ReplayProcessTest, CountsBadLinesAndAlertsOnTheRareProcessInEcs) {
   }
 }
 
+TEST_F(ReplayProcessTest, NumbersLinesAcrossBlocksAndInputsAndKeepsInputOrder) {
+  // Two plain inputs of several MB each: the replay cuts them into blocks parsed in parallel,
+  // so bad lines deep inside must still be reported with their line number over all inputs,
+  // and the one rare process must still be found once.
+  constexpr int kLinesPerFile = 6000;
+  const std::string first = dir_ + "/a.ndjson";
+  const std::string second = dir_ + "/b.ndjson";
+  int64_t t = kStart;
+  for (const std::string& path : {first, second}) {
+    std::ofstream out(path);
+    for (int i = 1; i <= kLinesPerFile; ++i) {
+      t += 2 * kNanosPerSecond;
+      if (path == first && i == 4321) {
+        out << "{broken\n";  // line 4321
+      } else if (path == second && i == 5000) {
+        out << std::string(1100000, 'x') << "\n";  // line 11000: over the 1 MiB line bound
+      } else if (path == second && i == 5500) {
+        out << EventLine(t, "web-1", "evilcat", "connection_attempted", "203.0.113.9", 4444)
+            << "\n";
+      } else {
+        out << EventLine(t, "web-" + std::to_string(i % 4), "nginx", "connection_accepted",
+                         "10.0.0.5", 443)
+            << std::string(400, ' ') << "\n";  // ~900-byte lines, as in real archives
+      }
+    }
+  }
+  const std::string alerts = dir_ + "/alerts.ndjson";
+  std::string output;
+  const int code =
+      Run(server_ + " replay --input " + first + " --input " + second + " --alerts " + alerts +
+              " --mode elastic --bucket-span 10m --query-delay 0s"
+              " --rule-interval 10m --lookback 30m --alert-threshold 10 2>&1",
+          &output);
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("12000 lines, 11998 events"), std::string::npos) << output;
+  EXPECT_NE(output.find("line 4321: malformed_json"), std::string::npos) << output;
+  EXPECT_NE(output.find("line 11000: oversize_field"), std::string::npos) << output;
+  std::ifstream in(alerts);
+  std::string line;
+  size_t evilcat = 0;
+  while (std::getline(in, line)) evilcat += line.find(R"("name":"evilcat")") != std::string::npos;
+  EXPECT_EQ(evilcat, 1u) << output;
+}
+
 TEST_F(ReplayProcessTest, UnreadableInputIsAClearError) {
   std::string output;
   const int code = Run(

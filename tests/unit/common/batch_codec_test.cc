@@ -204,7 +204,7 @@ TEST(BatchCodecTest, BadEventsAreSkippedAndCounted) {
 
 TEST(BatchCodecTest, EmptyBatch) {
   BatchEncoder encoder(false);
-  const v1::EventBatch batch = encoder.Encode(3, {});
+  const v1::EventBatch batch = encoder.Encode(3, std::vector<NetworkEvent>{});
   EXPECT_EQ(batch.events_size(), 0);
   BatchDecoder decoder;
   std::vector<NetworkEvent> decoded;

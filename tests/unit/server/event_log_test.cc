@@ -274,5 +274,33 @@ TEST_F(EventLogTest, MoveAppendSortsAndScanOwnedHandsOverEventsInBounds) {
   EXPECT_EQ(taken[1].process.args, (std::vector<std::string>{"wget", "--flag"}));
 }
 
+TEST_F(EventLogTest, ArchiveBatchesMixHostsKeepEachEventsHostAndBoundTheLatestTime) {
+  auto bound = log_->LatestTimeBound();
+  ASSERT_TRUE(bound.ok());
+  EXPECT_FALSE(bound->has_value());  // nothing stored yet
+
+  NetworkEvent a = MakeEvent(kT0, 1, "nginx");
+  a.host = host_a_;
+  NetworkEvent b = MakeEvent(kT0 + kSecond, 2, "postgres");
+  b.host = host_b_;
+  NetworkEvent late = MakeEvent(kT0 + 61 * kSecond, 3, "curl");  // past one batch span
+  late.host = host_b_;
+  WriteGroup group;
+  log_->AppendArchive(7, std::vector<NetworkEvent>{a, b, late}, &group);
+  EXPECT_EQ(group.size(), 2u);  // [a, b] and [late]
+  ASSERT_TRUE(store_->Write(std::move(group), /*sync=*/false).ok());
+
+  const std::vector<NetworkEvent> got = Scan(kT0, kT0 + 120 * kSecond);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], a);
+  EXPECT_EQ(got[1], b);
+  EXPECT_EQ(got[2], late);
+  bound = log_->LatestTimeBound();
+  ASSERT_TRUE(bound.ok());
+  ASSERT_TRUE(bound->has_value());
+  EXPECT_GE(**bound, late.time_ns);
+  EXPECT_LE(**bound, late.time_ns + kMaxBatchSpanNs);
+}
+
 }  // namespace
 }  // namespace ulna::server

@@ -119,14 +119,14 @@ TEST_F(IngestPipelineTest, LateEventsAreKeptAndCounted) {
 TEST_F(IngestPipelineTest, PreparedEventsAreStoredOnlyWhenStoredAndLateCountedAtStore) {
   PreparedArchiveEvents prepared = pipeline_->PrepareArchiveEvents(
       {At(kNow - 6 * kNanosPerMinute, "a"), At(kNow - 4 * kNanosPerMinute, "b"), At(12345, "a")});
-  EXPECT_EQ(prepared.events, 2u);  // the pre-2000 time is rejected while preparing
+  EXPECT_EQ(prepared.events.size(), 2u);  // the pre-2000 time is rejected while preparing
   EXPECT_EQ(pipeline_->stats().rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)].load(),
             1u);
   EXPECT_TRUE(Stored("a").empty());  // preparing writes nothing
   EXPECT_EQ(pipeline_->stats().events_stored.load(), 0u);
 
   horizon_ = kNow - 5 * kNanosPerMinute;  // the job moved on between prepare and store
-  ASSERT_TRUE(pipeline_->StorePreparedArchiveEvents(std::move(prepared), /*sync=*/true).ok());
+  ASSERT_TRUE(pipeline_->StorePreparedArchiveEvents(&prepared, /*sync=*/true).ok());
   EXPECT_EQ(pipeline_->stats().events_late.load(), 1u);
   EXPECT_EQ(pipeline_->stats().events_stored.load(), 2u);
   EXPECT_EQ(Stored("a").size(), 1u);

@@ -132,6 +132,40 @@ TEST(StoreTest, CreatesWritesSchemaAndReopenKeepsData) {
   EXPECT_EQ(absent.status().code(), Status::Code::kNotFound);
 }
 
+TEST(StoreTest, WithoutTheLogDataSurvivesAFlushAndReopen) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto store = Store::Open({.path = path, .sync_writes = false, .write_ahead_log = false});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    WriteGroup group;
+    group.Put(Family::kEvents, "e", "event");
+    group.PutOwned(Family::kMeta, "m", std::string(1000, 'x'));
+    ASSERT_TRUE((*store)->Write(std::move(group), /*sync=*/true).ok());
+    ASSERT_TRUE((*store)->Flush().ok());
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Get(Family::kEvents, "e").value(), "event");
+  EXPECT_EQ(store->Get(Family::kMeta, "m").value(), std::string(1000, 'x'));
+}
+
+TEST(StoreTest, LastKeyIsTheGreatestKeyOfTheFamily) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.Sub("db"));
+  ASSERT_NE(store, nullptr);
+  auto empty = store->LastKey(Family::kEvents);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->has_value());
+  for (const char* key : {"b", "c", "a"}) {
+    ASSERT_TRUE(PutOne(store.get(), Family::kEvents, key, "v").ok());
+  }
+  ASSERT_TRUE(PutOne(store.get(), Family::kAlerts, "z", "v").ok());  // another family
+  auto last = store->LastKey(Family::kEvents);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->value_or(""), "c");
+}
+
 TEST(StoreTest, NewerSchemaIsRefusedAndLeftIntact) {
   TempDir dir;
   const std::string path = dir.Sub("db");

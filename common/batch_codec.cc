@@ -142,6 +142,21 @@ bool DecodePort(uint32_t port, const char* field, uint16_t* out, ParseError* err
 
 v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEvent> events) {
   v1::EventBatch batch;
+  Fill(sequence, events, &batch);
+  return batch;
+}
+
+std::string BatchEncoder::EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events) {
+  // One arena allocation instead of one per event, process and string, all freed at once.
+  google::protobuf::Arena arena;
+  auto* batch = google::protobuf::Arena::CreateMessage<v1::EventBatch>(&arena);
+  Fill(sequence, events, batch);
+  return batch->SerializeAsString();
+}
+
+void BatchEncoder::Fill(uint64_t sequence, std::span<const NetworkEvent> events,
+                        v1::EventBatch* out) {
+  v1::EventBatch& batch = *out;
   batch.set_sequence(sequence);
   batch.set_self_contained(self_contained_);
   if (self_contained_) {
@@ -220,7 +235,6 @@ v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEv
     ce->set_cgroup_id(e.cgroup_id);
     ce->set_repeat_count(e.repeat_count);
   }
-  return batch;
 }
 
 Status BatchDecoder::Decode(const v1::EventBatch& batch, const HostInfo* host,

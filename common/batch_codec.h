@@ -22,11 +22,15 @@ class BatchEncoder {
   // self_contained: each batch carries every string it uses and the host fields of events.
   explicit BatchEncoder(bool self_contained) : self_contained_(self_contained) {}
   v1::EventBatch Encode(uint64_t sequence, std::span<const NetworkEvent> events);
+  // Encode, serialised: the batch is built in an arena, for callers that only store the bytes.
+  std::string EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events);
   v1::EventBatch Encode(uint64_t sequence, const std::vector<NetworkEvent>& events) {
     return Encode(sequence, std::span<const NetworkEvent>(events));
   }
 
  private:
+  void Fill(uint64_t sequence, std::span<const NetworkEvent> events, v1::EventBatch* batch);
+
   bool self_contained_;
   std::unordered_map<std::string, uint32_t> ids_;  // stream dictionary (stream mode)
   uint32_t next_id_ = 1;                           // id 0 is the empty string

@@ -52,9 +52,51 @@ double IncompleteBetaFraction(double a, double b, double x) {
   return h;
 }
 
-// Beta(a, b) density at x in (0, 1).
-double BetaPdf(double a, double b, double x) {
-  return std::exp((a - 1.0) * std::log(x) + (b - 1.0) * std::log1p(-x) - LogBeta(a, b));
+// I_x(a, b) given log_beta = LogBeta(a, b), log_x = ln x and log_1mx = ln(1 - x): the callers
+// that evaluate it repeatedly for one (a, b) compute ln B(a, b) (three lgamma calls) once.
+double IncompleteBeta(double a, double b, double x, double log_beta, double log_x, double log_1mx) {
+  if (!(x > 0.0)) return 0.0;
+  if (x >= 1.0) return 1.0;
+  const double log_front = a * log_x + b * log_1mx - log_beta;
+  const double front = std::exp(log_front);
+  if (x < (a + 1.0) / (a + b + 2.0)) return front * IncompleteBetaFraction(a, b, x) / a;
+  return 1.0 - front * IncompleteBetaFraction(b, a, 1.0 - x) / b;
+}
+
+// I_x(a, b) given log_beta = LogBeta(a, b).
+double IncompleteBeta(double a, double b, double x, double log_beta) {
+  if (!(x > 0.0)) return 0.0;
+  if (x >= 1.0) return 1.0;
+  return IncompleteBeta(a, b, x, log_beta, std::log(x), std::log1p(-x));
+}
+
+// BetaQuantile given log_beta = LogBeta(a, b).
+double BetaQuantileWithLogBeta(double a, double b, double q, double log_beta) {
+  if (q <= 0.0) return 0.0;
+  if (q >= 1.0) return 1.0;
+  // Newton's method from the mean, kept inside a shrinking bracket [lo, hi] that always holds
+  // the root; a step that would leave the bracket (heavy tails when a or b < 1) bisects instead.
+  double lo = 0.0;
+  double hi = 1.0;
+  double x = a / (a + b);
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    const double log_x = std::log(x);
+    const double log_1mx = std::log1p(-x);
+    const double f = IncompleteBeta(a, b, x, log_beta, log_x, log_1mx) - q;
+    if (f == 0.0) return x;
+    if (f < 0.0) {
+      lo = x;
+    } else {
+      hi = x;
+    }
+    // The Beta(a, b) density at x.
+    const double pdf = std::exp((a - 1.0) * log_x + (b - 1.0) * log_1mx - log_beta);
+    double next = (pdf > 0.0 && std::isfinite(pdf)) ? x - f / pdf : -1.0;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (std::fabs(next - x) <= 1e-15 * std::max(x, 1e-300) || hi - lo <= 1e-300) return next;
+    x = next;
+  }
+  return x;
 }
 
 }  // namespace
@@ -108,37 +150,11 @@ const char* SeverityName(double normalized_score) {
 }
 
 double RegularizedIncompleteBeta(double a, double b, double x) {
-  if (!(x > 0.0)) return 0.0;
-  if (x >= 1.0) return 1.0;
-  const double log_front = a * std::log(x) + b * std::log1p(-x) - LogBeta(a, b);
-  const double front = std::exp(log_front);
-  if (x < (a + 1.0) / (a + b + 2.0)) return front * IncompleteBetaFraction(a, b, x) / a;
-  return 1.0 - front * IncompleteBetaFraction(b, a, 1.0 - x) / b;
+  return IncompleteBeta(a, b, x, LogBeta(a, b));
 }
 
 double BetaQuantile(double a, double b, double q) {
-  if (q <= 0.0) return 0.0;
-  if (q >= 1.0) return 1.0;
-  // Newton's method from the mean, kept inside a shrinking bracket [lo, hi] that always holds
-  // the root; a step that would leave the bracket (heavy tails when a or b < 1) bisects instead.
-  double lo = 0.0;
-  double hi = 1.0;
-  double x = a / (a + b);
-  for (int iteration = 0; iteration < 200; ++iteration) {
-    const double f = RegularizedIncompleteBeta(a, b, x) - q;
-    if (f == 0.0) return x;
-    if (f < 0.0) {
-      lo = x;
-    } else {
-      hi = x;
-    }
-    const double pdf = BetaPdf(a, b, x);
-    double next = (pdf > 0.0 && std::isfinite(pdf)) ? x - f / pdf : -1.0;
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    if (std::fabs(next - x) <= 1e-15 * std::max(x, 1e-300) || hi - lo <= 1e-300) return next;
-    x = next;
-  }
-  return x;
+  return BetaQuantileWithLogBeta(a, b, q, LogBeta(a, b));
 }
 
 std::vector<double> BetaQuantileBinMeans(double a, double b, int n) {
@@ -149,10 +165,12 @@ std::vector<double> BetaQuantileBinMeans(double a, double b, int n) {
   const double dq = 1.0 / n;
   // E[X; X in bin] / P(bin) = mean * (I(a+1, b) difference) / dq.
   const double scaled_mean = mean / dq;
+  const double log_beta = LogBeta(a, b);
+  const double log_beta_next = LogBeta(a + 1.0, b);
   double previous_cdf = 0.0;
   for (int k = 1; k < n; ++k) {
-    const double xq = BetaQuantile(a, b, k * dq);
-    const double cdf = RegularizedIncompleteBeta(a + 1.0, b, xq);
+    const double xq = BetaQuantileWithLogBeta(a, b, k * dq, log_beta);
+    const double cdf = IncompleteBeta(a + 1.0, b, xq, log_beta_next);
     samples.push_back(scaled_mean * (cdf - previous_cdf));
     previous_cdf = cdf;
   }

@@ -1,7 +1,9 @@
 #include "server/detect/elastic_detector.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "server/detect/anomaly_score.h"
 
@@ -57,26 +59,32 @@ std::vector<AnomalyRecord> ElasticDetector::ScoreBucket(const BucketActivity& bu
   struct Scored {
     double probability;
     double raw;
+    std::optional<double> score;  // normalised once, on the name's first record, for all hosts
   };
-  std::map<std::string, Scored> scored;
+  const std::vector<double> probabilities = model_.Probabilities(names);
+  std::vector<Scored> scored;
+  scored.reserve(names.size());
   std::vector<RawSample> samples;
-  for (const std::string& name : names) {
-    const double p = model_.Probability(name);
-    const double raw = RecordRawScore(p);
-    scored[name] = Scored{p, raw};
-    samples.push_back(RawSample{name, raw});
+  samples.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    const double raw = RecordRawScore(probabilities[i]);
+    scored.push_back(Scored{probabilities[i], raw, std::nullopt});
+    samples.push_back(RawSample{names[i], raw});
   }
   (void)normalizer_.Update(samples);  // raw scores are finite and >= 0 by construction
 
   for (const ProcessActivity& group : bucket.groups()) {
-    const Scored& s = scored.at(group.process_name);
+    // `names` is sorted: the index of the group's name.
+    Scored& s =
+        scored[std::lower_bound(names.begin(), names.end(), group.process_name) - names.begin()];
     if (s.probability >= kRecordProbabilityThreshold) continue;  // §3.5: no record written
+    if (!s.score) s.score = normalizer_.Normalize(group.process_name, s.raw, s.probability);
     AnomalyRecord record;
     record.host = group.host;
     record.process_name = group.process_name;
     record.process_executable = group.first().process.executable;
     record.probability = s.probability;
-    record.score = normalizer_.Normalize(group.process_name, s.raw, s.probability);
+    record.score = *s.score;
     const size_t hosts = bucket.HostCount(group.process_name);
     record.other_hosts = static_cast<uint32_t>(hosts - 1);
     record.context = BuildContext(group);

@@ -94,6 +94,7 @@ Status RareModel::ObserveBucket(int64_t bucket_index, const std::vector<std::str
 void RareModel::RebuildTable() {
   expected_.clear();
   cumulative_.clear();
+  smallest_concentration_ = 0.0;
   smallest_probability_ = 1.0;
   if (categories_.empty() || !(total_concentration_ > 0.0)) return;
 
@@ -118,6 +119,7 @@ void RareModel::RebuildTable() {
   // ml-cpp gives an unknown category the minimum over all cached probabilities. The smoothed
   // probability is non-decreasing in a_i (the Beta(a_i, a_0 - a_i) bin means grow with a_i and
   // the interpolated table is non-decreasing), so the minimum is the least common category's.
+  smallest_concentration_ = smallest_concentration;
   smallest_probability_ = ProbabilityForConcentration(smallest_concentration);
 }
 
@@ -157,6 +159,34 @@ double RareModel::Probability(std::string_view category) const {
   auto it = categories_.find(category);
   if (it == categories_.end()) return smallest_probability_;
   return ProbabilityForConcentration(it->second.concentration);
+}
+
+std::vector<double> RareModel::Probabilities(const std::vector<std::string>& categories) const {
+  std::vector<double> probabilities;
+  probabilities.reserve(categories.size());
+  if (expected_.empty()) {
+    probabilities.assign(categories.size(), 1.0);
+    return probabilities;
+  }
+  // (concentration, probability) pairs already evaluated; few distinct values, so a vector.
+  std::vector<std::pair<double, double>> evaluated = {
+      {smallest_concentration_, smallest_probability_}};
+  for (const std::string& category : categories) {
+    auto it = categories_.find(category);
+    if (it == categories_.end()) {
+      probabilities.push_back(smallest_probability_);
+      continue;
+    }
+    const double a = it->second.concentration;
+    auto known = std::find_if(evaluated.begin(), evaluated.end(),
+                              [a](const std::pair<double, double>& e) { return e.first == a; });
+    if (known == evaluated.end()) {
+      evaluated.emplace_back(a, ProbabilityForConcentration(a));
+      known = evaluated.end() - 1;
+    }
+    probabilities.push_back(known->second);
+  }
+  return probabilities;
 }
 
 double RareModel::Concentration(std::string_view category) const {

@@ -48,6 +48,10 @@ class RareModel {
   // Beta-smoothed sum of E[p_j] over categories with E[p_j] <= E[p_category]. An unknown
   // category gets the smallest probability of any known one; an empty model gives 1.
   double Probability(std::string_view category) const;
+  // Probability() of each of `categories`, in order. Each distinct concentration is evaluated
+  // once: names that appeared in the same buckets share theirs, and the Beta smoothing of one
+  // costs several incomplete-beta inversions.
+  std::vector<double> Probabilities(const std::vector<std::string>& categories) const;
 
   // The current concentration a_i (decayed count of buckets with the name); 0 when unknown.
   double Concentration(std::string_view category) const;
@@ -93,7 +97,8 @@ class RareModel {
   // entry the sum of E[p] over all entries <= it (ties share their whole group's sum).
   std::vector<double> expected_;
   std::vector<double> cumulative_;
-  double smallest_probability_ = 1.0;
+  double smallest_concentration_ = 0.0;
+  double smallest_probability_ = 1.0;  // of smallest_concentration_
 };
 
 }  // namespace ulna::server

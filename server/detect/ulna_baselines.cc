@@ -1,5 +1,7 @@
 #include "server/detect/ulna_baselines.h"
 
+#include <algorithm>
+
 #include "common/byte_codec.h"
 #include "common/duration.h"
 
@@ -7,33 +9,37 @@ namespace ulna::server {
 namespace {
 
 constexpr uint64_t kFormatVersion = 1;
+// Fleet name rows ('n') of version 1 held the sets too; version 2 holds only the counters.
+constexpr uint64_t kFleetCountersVersion = 2;
 constexpr uint64_t kMaxEntries = 1 << 20;  // sanity bound on decoded counts
 
 // Every baseline key starts with this, then a kind and NUL-separated parts.
 const char kPrefix[] = "model/ulna/b/";
 const char kPrefixEnd[] = "model/ulna/b0";  // '0' follows '/'
 
-std::string HostKey(const std::string& host, char kind, const std::string& part) {
-  std::string key = kPrefix;
-  key += 'h';
-  key += '\0';
-  key += host;
-  key += '\0';
-  key += kind;
+// (host id, part) of a host entry, viewing the map keys.
+using KeyViews = std::pair<std::string_view, std::string_view>;
+
+// The store key of a host entry, built in *key (reused across rows to spare allocations).
+void HostKey(std::string_view host, char kind, std::string_view part, std::string* key) {
+  key->assign(kPrefix);
+  *key += 'h';
+  *key += '\0';
+  *key += host;
+  *key += '\0';
+  *key += kind;
   if (kind != 'm') {
-    key += '\0';
-    key += part;
+    *key += '\0';
+    *key += part;
   }
-  return key;
 }
 
-std::string FleetKey(char kind, const std::string& part) {
-  std::string key = kPrefix;
-  key += 'f';
-  key += kind;
-  key += '\0';
-  key += part;
-  return key;
+void FleetKey(char kind, std::string_view part, std::string* key) {
+  key->assign(kPrefix);
+  *key += 'f';
+  *key += kind;
+  *key += '\0';
+  *key += part;
 }
 
 void PutSet(ByteWriter& w, const std::set<std::string>& values) {
@@ -48,9 +54,10 @@ std::set<std::string> GetSet(ByteReader& r) {
   return values;
 }
 
-std::string Encode(const UserBaseline& b) {
-  std::string out;
-  ByteWriter w(&out);
+// Encoders replace *out (a buffer reused across rows).
+void Encode(const UserBaseline& b, std::string* out) {
+  out->clear();
+  ByteWriter w(out);
   w.Varint(kFormatVersion);
   PutSet(w, b.names);
   w.Varint(b.buckets);
@@ -58,26 +65,33 @@ std::string Encode(const UserBaseline& b) {
   w.Varint(b.days);
   w.SignedVarint(b.last_day_ns);
   w.Varint(b.outbound_external ? 1 : 0);
-  return out;
 }
 
-std::string Encode(const LaunchContextBaseline& b) {
-  std::string out;
-  ByteWriter w(&out);
+void Encode(const LaunchContextBaseline& b, std::string* out) {
+  out->clear();
+  ByteWriter w(out);
   w.Varint(kFormatVersion);
   PutSet(w, b.names);
   w.Varint(b.buckets);
   w.SignedVarint(b.last_bucket_ns);
-  return out;
 }
 
-std::string Encode(const FleetNameBaseline& b) {
-  std::string out;
-  ByteWriter w(&out);
-  w.Varint(kFormatVersion);
+// A fleet name is two rows: its counters ('n'), which change with every bucket it is active in,
+// and its sets ('s': hosts, executables, behaviours' hosts), which grow rarely and can be large,
+// so they are rewritten only when they grew.
+void EncodeCounters(const FleetNameBaseline& b, std::string* out) {
+  out->clear();
+  ByteWriter w(out);
+  w.Varint(kFleetCountersVersion);
   w.SignedVarint(b.first_bucket_ns);
   w.Varint(b.observations);
   w.Varint(b.accepts_ingress ? 1 : 0);
+}
+
+void EncodeSets(const FleetNameBaseline& b, std::string* out) {
+  out->clear();
+  ByteWriter w(out);
+  w.Varint(kFormatVersion);
   PutSet(w, b.hosts);
   PutSet(w, b.executables);
   w.Varint(b.behaviour_hosts.size());
@@ -85,16 +99,14 @@ std::string Encode(const FleetNameBaseline& b) {
     w.String(behaviour);
     PutSet(w, hosts);
   }
-  return out;
 }
 
-std::string Encode(const FleetUserBaseline& b) {
-  std::string out;
-  ByteWriter w(&out);
+void Encode(const FleetUserBaseline& b, std::string* out) {
+  out->clear();
+  ByteWriter w(out);
   w.Varint(kFormatVersion);
   PutSet(w, b.names);
   w.Varint(b.buckets);
-  return out;
 }
 
 bool Decode(ByteReader& r, UserBaseline* b) {
@@ -114,12 +126,17 @@ bool Decode(ByteReader& r, LaunchContextBaseline* b) {
   return r.ok();
 }
 
-bool Decode(ByteReader& r, FleetNameBaseline* b) {
+bool DecodeCounters(ByteReader& r, FleetNameBaseline* b) {
   b->first_bucket_ns = r.SignedVarint();
   b->observations = static_cast<uint32_t>(r.Varint());
   b->accepts_ingress = r.Varint() != 0;
+  return r.ok();
+}
+
+bool DecodeSets(ByteReader& r, FleetNameBaseline* b) {
   b->hosts = GetSet(r);
   b->executables = GetSet(r);
+  b->behaviour_hosts.clear();
   const uint64_t n = r.Count(kMaxEntries);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     std::string behaviour = r.String();
@@ -151,7 +168,13 @@ std::vector<std::string_view> SplitNul(std::string_view key, size_t max) {
 
 std::string UlnaBaselines::EncodeName(const NameBaseline& b) {
   std::string out;
-  ByteWriter w(&out);
+  EncodeName(b, &out);
+  return out;
+}
+
+void UlnaBaselines::EncodeName(const NameBaseline& b, std::string* out) {
+  out->clear();
+  ByteWriter w(out);
   w.Varint(kFormatVersion);
   w.SignedVarint(b.first_bucket_ns);
   w.SignedVarint(b.last_bucket_ns);
@@ -161,7 +184,6 @@ std::string UlnaBaselines::EncodeName(const NameBaseline& b) {
   PutSet(w, b.behaviours);
   PutSet(w, b.executables);
   PutSet(w, b.users);
-  return out;
 }
 
 Result<NameBaseline> UlnaBaselines::DecodeName(std::string_view bytes) {
@@ -187,73 +209,88 @@ Status UlnaBaselines::Load(const Store& store) {
                                      std::string(key.substr(sizeof(kPrefix) - 1)));
     return false;
   };
-  ULNA_RETURN_IF_ERROR(store.Scan(Family::kMeta, kPrefix, kPrefixEnd,
-                                  [&](std::string_view key, std::string_view value) {
-                                    std::string_view rest = key.substr(sizeof(kPrefix) - 1);
-                                    ByteReader r(value);
-                                    if (rest.size() < 2) return fail(key, "key");
-                                    if (rest[0] == 'h') {
-                                      // h \0 host \0 kind [\0 part]
-                                      auto parts = SplitNul(rest.substr(2), 3);
-                                      if (parts.size() < 2 || parts[1].size() != 1)
-                                        return fail(key, "host key");
-                                      HostBaseline& host = hosts_[std::string(parts[0])];
-                                      const char kind = parts[1][0];
-                                      if (kind == 'm') {
-                                        if (r.Varint() != kFormatVersion)
-                                          return fail(key, "version");
-                                        host.first_bucket_ns = r.SignedVarint();
-                                        return r.ok() && r.done() ? true : fail(key, "host");
-                                      }
-                                      if (parts.size() != 3) return fail(key, "host key");
-                                      const std::string part(parts[2]);
-                                      if (kind == 'n') {
-                                        auto name = DecodeName(value);
-                                        if (!name.ok()) return fail(key, "name");
-                                        host.names[part] = std::move(name).value();
-                                        return true;
-                                      }
-                                      if (r.Varint() != kFormatVersion) return fail(key, "version");
-                                      bool ok = false;
-                                      if (kind == 'u') ok = Decode(r, &host.users[part]);
-                                      if (kind == 'c') ok = Decode(r, &host.contexts[part]);
-                                      return ok && r.done() ? true : fail(key, "host entry");
-                                    }
-                                    // f kind \0 part
-                                    if (rest[0] != 'f' || rest.size() < 3 || rest[2] != '\0')
-                                      return fail(key, "fleet key");
-                                    const std::string part(rest.substr(3));
-                                    if (r.Varint() != kFormatVersion) return fail(key, "version");
-                                    bool ok = false;
-                                    switch (rest[1]) {
-                                      case 'n':
-                                        ok = Decode(r, &fleet_names_[part]);
-                                        break;
-                                      case 'u':
-                                        ok = Decode(r, &fleet_users_[part]);
-                                        break;
-                                      case 'b':
-                                        behaviour_hosts_[part] = GetSet(r);
-                                        ok = r.ok();
-                                        break;
-                                      case 'p':
-                                        parent_observations_[part] = r.Varint();
-                                        ok = r.ok();
-                                        break;
-                                    }
-                                    return ok && r.done() ? true : fail(key, "fleet entry");
-                                  }));
+  ULNA_RETURN_IF_ERROR(store.Scan(
+      Family::kMeta, kPrefix, kPrefixEnd, [&](std::string_view key, std::string_view value) {
+        std::string_view rest = key.substr(sizeof(kPrefix) - 1);
+        ByteReader r(value);
+        if (rest.size() < 2) return fail(key, "key");
+        if (rest[0] == 'h') {
+          // h \0 host \0 kind [\0 part]
+          auto parts = SplitNul(rest.substr(2), 3);
+          if (parts.size() < 2 || parts[1].size() != 1) return fail(key, "host key");
+          HostBaseline& host = hosts_[std::string(parts[0])];
+          const char kind = parts[1][0];
+          if (kind == 'm') {
+            if (r.Varint() != kFormatVersion) return fail(key, "version");
+            host.first_bucket_ns = r.SignedVarint();
+            return r.ok() && r.done() ? true : fail(key, "host");
+          }
+          if (parts.size() != 3) return fail(key, "host key");
+          const std::string part(parts[2]);
+          if (kind == 'n') {
+            auto name = DecodeName(value);
+            if (!name.ok()) return fail(key, "name");
+            host.names[part] = std::move(name).value();
+            return true;
+          }
+          if (r.Varint() != kFormatVersion) return fail(key, "version");
+          bool ok = false;
+          if (kind == 'u') ok = Decode(r, &host.users[part]);
+          if (kind == 'c') ok = Decode(r, &host.contexts[part]);
+          return ok && r.done() ? true : fail(key, "host entry");
+        }
+        // f kind \0 part
+        if (rest[0] != 'f' || rest.size() < 3 || rest[2] != '\0') return fail(key, "fleet key");
+        const std::string part(rest.substr(3));
+        const uint64_t version = r.Varint();
+        if (rest[1] == 'n' && version == kFleetCountersVersion) {
+          const bool ok = DecodeCounters(r, &fleet_names_[part]);
+          return ok && r.done() ? true : fail(key, "fleet name");
+        }
+        if (version != kFormatVersion) return fail(key, "version");
+        bool ok = false;
+        switch (rest[1]) {
+          case 'n': {
+            // Version 1: counters and sets in one row. The next Persist moves the sets to
+            // their own row, before any version 2 counters row can replace this one.
+            const auto it = fleet_names_.try_emplace(part).first;
+            ok = DecodeCounters(r, &it->second) && DecodeSets(r, &it->second);
+            dirty_fleet_sets_.emplace_back(it->first, &it->second);
+            break;
+          }
+          case 's':
+            ok = DecodeSets(r, &fleet_names_[part]);
+            break;
+          case 'u':
+            ok = Decode(r, &fleet_users_[part]);
+            break;
+          case 'b':
+            behaviour_hosts_[part] = GetSet(r);
+            ok = r.ok();
+            break;
+          case 'p':
+            parent_observations_[part] = r.Varint();
+            ok = r.ok();
+            break;
+        }
+        return ok && r.done() ? true : fail(key, "fleet entry");
+      }));
   return status;
 }
 
 void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
                             const ActivityFeatures& f) {
-  HostBaseline& h = hosts_[host.id];
+  // The dirty lists hold views of the map keys (entries are never erased) and pointers to the
+  // entries, so that marking an entry copies no string.
+  const auto host_it = hosts_.try_emplace(host.id).first;
+  const std::string_view host_id = host_it->first;
+  HostBaseline& h = host_it->second;
   if (h.first_bucket_ns == 0) {
     h.first_bucket_ns = bucket_start_ns;
-    dirty_hosts_meta_.insert(host.id);
+    dirty_hosts_meta_.emplace_back(host_id, &h);
   }
-  NameBaseline& n = h.names[f.name];
+  const auto name_it = h.names.try_emplace(f.name).first;
+  NameBaseline& n = name_it->second;
   if (n.buckets == 0) n.first_bucket_ns = bucket_start_ns;
   if (n.last_bucket_ns != bucket_start_ns) {
     ++n.buckets;
@@ -264,9 +301,10 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   n.behaviours.insert(f.behaviours.begin(), f.behaviours.end());
   n.executables.insert(f.executable);
   n.users.insert(f.user);
-  dirty_host_names_.insert({host.id, f.name});
+  dirty_host_names_.emplace_back(KeyViews(host_id, name_it->first), &n);
 
-  UserBaseline& u = h.users[f.user];
+  const auto user_it = h.users.try_emplace(f.user).first;
+  UserBaseline& u = user_it->second;
   u.names.insert(f.name);
   if (u.last_bucket_ns != bucket_start_ns) {
     ++u.buckets;
@@ -278,88 +316,128 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
     u.last_day_ns = day;
   }
   if (f.outbound_external) u.outbound_external = true;
-  dirty_host_users_.insert({host.id, f.user});
+  dirty_host_users_.emplace_back(KeyViews(host_id, user_it->first), &u);
 
-  const std::string context_key = LaunchContextKey(f.user, f.parent_name);
-  LaunchContextBaseline& c = h.contexts[context_key];
+  const auto context_it = h.contexts.try_emplace(LaunchContextKey(f.user, f.parent_name)).first;
+  LaunchContextBaseline& c = context_it->second;
   c.names.insert(f.name);
   if (c.last_bucket_ns != bucket_start_ns) {
     ++c.buckets;
     c.last_bucket_ns = bucket_start_ns;
   }
-  dirty_host_contexts_.insert({host.id, context_key});
+  dirty_host_contexts_.emplace_back(KeyViews(host_id, context_it->first), &c);
 
-  FleetNameBaseline& fn = fleet_names_[f.name];
+  const auto fleet_it = fleet_names_.try_emplace(f.name).first;
+  FleetNameBaseline& fn = fleet_it->second;
   if (fn.observations == 0) fn.first_bucket_ns = bucket_start_ns;
   ++fn.observations;
-  fn.hosts.insert(host.id);
-  fn.executables.insert(f.executable);
+  bool sets_grew = fn.hosts.insert(host.id).second;
+  sets_grew |= fn.executables.insert(f.executable).second;
   for (const std::string& behaviour : f.behaviours) {
-    fn.behaviour_hosts[behaviour].insert(host.id);
+    sets_grew |= fn.behaviour_hosts[behaviour].insert(host.id).second;
     if (!IsOutboundBehaviour(behaviour)) fn.accepts_ingress = true;
-    if (behaviour_hosts_[behaviour].insert(host.id).second) dirty_behaviours_.insert(behaviour);
+    const auto behaviour_it = behaviour_hosts_.try_emplace(behaviour).first;
+    if (behaviour_it->second.insert(host.id).second) {
+      dirty_behaviours_.emplace_back(behaviour_it->first, &behaviour_it->second);
+    }
   }
-  dirty_fleet_names_.insert(f.name);
+  dirty_fleet_names_.emplace_back(fleet_it->first, &fn);
+  if (sets_grew) dirty_fleet_sets_.emplace_back(fleet_it->first, &fn);
 
-  FleetUserBaseline& fu = fleet_users_[f.user];
+  const auto fleet_user_it = fleet_users_.try_emplace(f.user).first;
+  FleetUserBaseline& fu = fleet_user_it->second;
   fu.names.insert(f.name);
   ++fu.buckets;
-  dirty_fleet_users_.insert(f.user);
+  dirty_fleet_users_.emplace_back(fleet_user_it->first, &fu);
 }
 
-void UlnaBaselines::ObserveParent(const std::string& parent_name) {
-  ++parent_observations_[parent_name];
-  dirty_parents_ = true;
+void UlnaBaselines::ObserveParent(std::string_view parent_name) {
+  auto it = parent_observations_.find(parent_name);
+  if (it == parent_observations_.end()) it = parent_observations_.emplace(parent_name, 0).first;
+  ++it->second;
+  dirty_parents_.emplace_back(it->first, &it->second);
 }
 
 void UlnaBaselines::Persist(WriteGroup* group) {
-  for (const std::string& id : dirty_hosts_meta_) {
-    std::string out;
-    ByteWriter w(&out);
+  // In key order, each entry once (equal keys carry the same entry).
+  const auto sort_unique = [](auto& dirty) {
+    std::sort(dirty.begin(), dirty.end());
+    dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+  };
+  sort_unique(dirty_hosts_meta_);
+  sort_unique(dirty_host_names_);
+  sort_unique(dirty_host_users_);
+  sort_unique(dirty_host_contexts_);
+  sort_unique(dirty_fleet_names_);
+  sort_unique(dirty_fleet_sets_);
+  sort_unique(dirty_fleet_users_);
+  sort_unique(dirty_behaviours_);
+  sort_unique(dirty_parents_);
+  std::string& key = key_buffer_;
+  std::string& value = value_buffer_;
+  for (const auto& [id, host] : dirty_hosts_meta_) {
+    value.clear();
+    ByteWriter w(&value);
     w.Varint(kFormatVersion);
-    w.SignedVarint(hosts_.at(id).first_bucket_ns);
-    group->Put(Family::kMeta, HostKey(id, 'm', ""), out);
+    w.SignedVarint(host->first_bucket_ns);
+    HostKey(id, 'm', "", &key);
+    group->Put(Family::kMeta, key, value);
   }
-  for (const auto& [id, name] : dirty_host_names_) {
-    group->Put(Family::kMeta, HostKey(id, 'n', name), EncodeName(hosts_.at(id).names.at(name)));
+  for (const auto& [id_name, baseline] : dirty_host_names_) {
+    EncodeName(*baseline, &value);
+    HostKey(id_name.first, 'n', id_name.second, &key);
+    group->Put(Family::kMeta, key, value);
   }
-  for (const auto& [id, user] : dirty_host_users_) {
-    group->Put(Family::kMeta, HostKey(id, 'u', user), Encode(hosts_.at(id).users.at(user)));
+  for (const auto& [id_user, baseline] : dirty_host_users_) {
+    Encode(*baseline, &value);
+    HostKey(id_user.first, 'u', id_user.second, &key);
+    group->Put(Family::kMeta, key, value);
   }
-  for (const auto& [id, context] : dirty_host_contexts_) {
-    group->Put(Family::kMeta, HostKey(id, 'c', context),
-               Encode(hosts_.at(id).contexts.at(context)));
+  for (const auto& [id_context, baseline] : dirty_host_contexts_) {
+    Encode(*baseline, &value);
+    HostKey(id_context.first, 'c', id_context.second, &key);
+    group->Put(Family::kMeta, key, value);
   }
-  for (const std::string& name : dirty_fleet_names_) {
-    group->Put(Family::kMeta, FleetKey('n', name), Encode(fleet_names_.at(name)));
+  for (const auto& [name, baseline] : dirty_fleet_names_) {
+    EncodeCounters(*baseline, &value);
+    FleetKey('n', name, &key);
+    group->Put(Family::kMeta, key, value);
   }
-  for (const std::string& user : dirty_fleet_users_) {
-    group->Put(Family::kMeta, FleetKey('u', user), Encode(fleet_users_.at(user)));
+  for (const auto& [name, baseline] : dirty_fleet_sets_) {
+    EncodeSets(*baseline, &value);
+    FleetKey('s', name, &key);
+    group->Put(Family::kMeta, key, value);
   }
-  for (const std::string& behaviour : dirty_behaviours_) {
-    std::string out;
-    ByteWriter w(&out);
+  for (const auto& [user, baseline] : dirty_fleet_users_) {
+    Encode(*baseline, &value);
+    FleetKey('u', user, &key);
+    group->Put(Family::kMeta, key, value);
+  }
+  for (const auto& [behaviour, hosts] : dirty_behaviours_) {
+    value.clear();
+    ByteWriter w(&value);
     w.Varint(kFormatVersion);
-    PutSet(w, behaviour_hosts_.at(behaviour));
-    group->Put(Family::kMeta, FleetKey('b', behaviour), out);
+    PutSet(w, *hosts);
+    FleetKey('b', behaviour, &key);
+    group->Put(Family::kMeta, key, value);
   }
-  if (dirty_parents_) {
-    for (const auto& [parent, count] : parent_observations_) {
-      std::string out;
-      ByteWriter w(&out);
-      w.Varint(kFormatVersion);
-      w.Varint(count);
-      group->Put(Family::kMeta, FleetKey('p', parent), out);
-    }
+  for (const auto& [parent, count] : dirty_parents_) {
+    value.clear();
+    ByteWriter w(&value);
+    w.Varint(kFormatVersion);
+    w.Varint(*count);
+    FleetKey('p', parent, &key);
+    group->Put(Family::kMeta, key, value);
   }
   dirty_hosts_meta_.clear();
   dirty_host_names_.clear();
   dirty_host_users_.clear();
   dirty_host_contexts_.clear();
   dirty_fleet_names_.clear();
+  dirty_fleet_sets_.clear();
   dirty_fleet_users_.clear();
   dirty_behaviours_.clear();
-  dirty_parents_ = false;
+  dirty_parents_.clear();
 }
 
 const HostBaseline* UlnaBaselines::Host(const std::string& host_id) const {

@@ -4,13 +4,16 @@
 // and launch contexts (user, parent) with the names they ran; fleet-wide the hosts and behaviours
 // of every name, the hosts using each behaviour, users and how often a name is a parent.
 // Persisted in the meta family under "model/ulna/", one key per entry, only changed entries
-// written. Not thread-safe: owned by the detector.
+// written (a fleet name's large sets apart from its counters, which change every bucket).
+// Not thread-safe: owned by the detector.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -73,7 +76,7 @@ class UlnaBaselines {
   // Adds one bucket's activity (call after scoring it).
   void Observe(int64_t bucket_start_ns, const HostInfo& host, const ActivityFeatures& features);
   // Counts `parent_name` once as the parent of a network process in this bucket on this host.
-  void ObserveParent(const std::string& parent_name);
+  void ObserveParent(std::string_view parent_name);
   void Persist(WriteGroup* group);
 
   const HostBaseline* Host(const std::string& host_id) const;
@@ -85,6 +88,7 @@ class UlnaBaselines {
   const std::map<std::string, HostBaseline>& hosts() const { return hosts_; }
 
   static std::string EncodeName(const NameBaseline& b);
+  static void EncodeName(const NameBaseline& b, std::string* out);  // replaces *out
   static Result<NameBaseline> DecodeName(std::string_view bytes);
 
  private:
@@ -92,16 +96,27 @@ class UlnaBaselines {
   std::map<std::string, FleetNameBaseline> fleet_names_;
   std::map<std::string, FleetUserBaseline> fleet_users_;
   std::map<std::string, std::set<std::string>> behaviour_hosts_;
-  std::map<std::string, uint64_t> parent_observations_;
-  // Changed since the last Persist, as (kind, key...) tuples turned into store keys there.
-  std::set<std::string> dirty_hosts_meta_;
-  std::set<std::pair<std::string, std::string>> dirty_host_names_;
-  std::set<std::pair<std::string, std::string>> dirty_host_users_;
-  std::set<std::pair<std::string, std::string>> dirty_host_contexts_;
-  std::set<std::string> dirty_fleet_names_;
-  std::set<std::string> dirty_fleet_users_;
-  std::set<std::string> dirty_behaviours_;
-  bool dirty_parents_ = false;
+  std::map<std::string, uint64_t, std::less<>> parent_observations_;
+  // Changed since the last Persist: views of the entries' map keys (entries are never erased)
+  // with the entries, appended on every change (so repeated); Persist writes each entry once.
+  // Vectors keep their capacity, so marking allocates nothing once warm.
+  template <typename Entry>
+  using Dirty = std::vector<std::pair<std::string_view, const Entry*>>;
+  template <typename Entry>
+  using DirtyHostEntries =
+      std::vector<std::pair<std::pair<std::string_view, std::string_view>, const Entry*>>;
+  Dirty<HostBaseline> dirty_hosts_meta_;
+  DirtyHostEntries<NameBaseline> dirty_host_names_;
+  DirtyHostEntries<UserBaseline> dirty_host_users_;
+  DirtyHostEntries<LaunchContextBaseline> dirty_host_contexts_;
+  Dirty<FleetNameBaseline> dirty_fleet_names_;  // counters
+  Dirty<FleetNameBaseline> dirty_fleet_sets_;
+  Dirty<FleetUserBaseline> dirty_fleet_users_;
+  Dirty<std::set<std::string>> dirty_behaviours_;
+  Dirty<uint64_t> dirty_parents_;
+  // Scratch row key and value of Persist, reused so that rows cost no allocation.
+  std::string key_buffer_;
+  std::string value_buffer_;
 };
 
 }  // namespace ulna::server

@@ -130,7 +130,11 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
 
     // One record per (host, process, episode): the first one worth keeping, and once more if the
     // episode later crosses the alert threshold. A rollout gets one grouped record in total.
-    Episode& episode = episodes_[{g.host.id, f.name}];
+    auto episode_it = episodes_.find(EpisodeView(g.host.id, f.name));
+    if (episode_it == episodes_.end()) {
+      episode_it = episodes_.emplace(std::make_pair(g.host.id, f.name), Episode{}).first;
+    }
+    Episode& episode = episode_it->second;
     const bool ongoing =
         episode.last_active_ns != 0 && episode.last_active_ns > now - options_.episode_quiet_ns;
     if (!ongoing) episode.max_score = 0;
@@ -150,7 +154,7 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
       episode.last_active_ns = now;
       state_dirty_ = true;
     } else {
-      episodes_.erase({g.host.id, f.name});
+      episodes_.erase(episode_it);
     }
     if (!emit) continue;
     episode.max_score = std::max(episode.max_score, score.score);
@@ -187,11 +191,12 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   });
 
   // Baselines learn the bucket after it is scored.
-  std::set<std::pair<std::string, std::string>> parents;
+  // Each (host, parent) pair counts once; views of the bucket's strings, which outlive the set.
+  std::set<std::pair<std::string_view, std::string_view>> parents;
   for (size_t i = 0; i < bucket.groups().size(); ++i) {
     const ProcessActivity& g = bucket.groups()[i];
     baselines_.Observe(now, g.host, features[i]);
-    for (const NetworkEvent* e : g.events) parents.insert({g.host.id, e->process.parent_name});
+    for (const NetworkEvent* e : g.events) parents.emplace(g.host.id, e->process.parent_name);
   }
   for (const auto& [host, parent] : parents) baselines_.ObserveParent(parent);
   return records;

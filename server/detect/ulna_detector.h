@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,12 @@ class UlnaDetector : public Detector {
     int64_t last_active_ns = 0;
     double max_score = 0;  // highest score recorded in the episode
   };
+  // Episodes are keyed by (host id, name) and looked up by views of the bucket's strings.
+  using EpisodeView = std::pair<std::string_view, std::string_view>;
+  struct EpisodeLess {
+    using is_transparent = void;
+    bool operator()(EpisodeView a, EpisodeView b) const { return a < b; }
+  };
   struct Rollout {
     int64_t last_join_ns = 0;
     std::set<std::string> hosts;
@@ -66,9 +73,9 @@ class UlnaDetector : public Detector {
 
   UlnaDetectorOptions options_;
   UlnaBaselines baselines_;
-  std::map<std::string, std::vector<std::string>> peers_;            // host id -> peer host ids
-  int64_t peers_day_ns_ = -1;                                        // day the peers were computed
-  std::map<std::pair<std::string, std::string>, Episode> episodes_;  // (host id, name)
+  std::map<std::string, std::vector<std::string>> peers_;  // host id -> peer host ids
+  int64_t peers_day_ns_ = -1;                              // day the peers were computed
+  std::map<std::pair<std::string, std::string>, Episode, EpisodeLess> episodes_;  // (host, name)
   // Hosts a name was new on recently: name -> (host id -> bucket).
   std::map<std::string, std::map<std::string, int64_t>> recent_joins_;
   std::map<std::string, Rollout> rollouts_;

@@ -1,5 +1,8 @@
 #include "server/detect/ulna_features.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "common/duration.h"
 
 namespace ulna::server {
@@ -88,7 +91,25 @@ ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
   f.parent_name = p.parent_name;
   f.parent_is_init = p.ppid == 1;
   f.ingress_only = true;
+  // Events of a group mostly repeat a few behaviours: the key (a string) is built once for each
+  // distinct (kind, port, destination class), which is all BehaviourKey depends on.
+  struct Seen {
+    bool udp;
+    bool egress;
+    bool ephemeral;
+    uint16_t port;  // 0 when ephemeral
+    const char* destination_class;
+    bool operator==(const Seen&) const = default;
+  };
+  std::vector<Seen> seen;
   for (const NetworkEvent* event : activity.events) {
+    const uint16_t port = event->service_port();
+    const bool ephemeral = port >= kFirstEphemeralPort;
+    const Seen behaviour{event->transport == Transport::kUdp,
+                         event->direction == Direction::kEgress, ephemeral,
+                         ephemeral ? uint16_t{0} : port, DestinationClass(event->remote_ip())};
+    if (std::find(seen.begin(), seen.end(), behaviour) != seen.end()) continue;
+    seen.push_back(behaviour);
     std::string key = BehaviourKey(*event);
     if (IsOutboundBehaviour(key)) {
       f.ingress_only = false;

@@ -19,15 +19,20 @@ const std::string kHostMarker;
 
 std::string HistoryIndex::Encode(const ProcessHistory& history) {
   std::string out;
-  out.push_back(static_cast<char>(kFormatVersion));
-  ByteWriter writer(&out);
+  EncodeTo(history, &out);
+  return out;
+}
+
+void HistoryIndex::EncodeTo(const ProcessHistory& history, std::string* out) {
+  out->clear();
+  out->push_back(static_cast<char>(kFormatVersion));
+  ByteWriter writer(out);
   writer.SignedVarint(history.first_seen_ns);
   writer.SignedVarint(history.last_seen_ns);
   writer.Varint(history.buckets_seen);
   writer.Varint(history.hosts_seen);
   writer.Varint(history.recent_days.size());
   for (int64_t day : history.recent_days) writer.SignedVarint(day);
-  return out;
 }
 
 Result<ProcessHistory> HistoryIndex::Decode(std::string_view bytes) {
@@ -59,13 +64,12 @@ Status HistoryIndex::Load(const Store& store) {
           return false;
         }
         std::string host_id(key.substr(0, separator));
-        std::string process_key(key.substr(separator + 1));
-        hosts_.insert(host_id);
-        if (process_key == kHostMarker) {
+        if (key.substr(separator + 1) == kHostMarker) {
           host_first_seen_[host_id] = history->first_seen_ns;
         } else {
-          host_[{std::move(host_id), std::move(process_key)}] = std::move(history).value();
+          host_[std::string(key)].history = std::move(history).value();
         }
+        hosts_.insert(std::move(host_id));
         return true;
       }));
   ULNA_RETURN_IF_ERROR(decode_status);
@@ -76,7 +80,7 @@ Status HistoryIndex::Load(const Store& store) {
           decode_status = Status::Internal("corrupt baseline_fleet entry");
           return false;
         }
-        fleet_[std::string(key)] = std::move(history).value();
+        fleet_[std::string(key)].history = std::move(history).value();
         return true;
       }));
   return decode_status;
@@ -84,17 +88,20 @@ Status HistoryIndex::Load(const Store& store) {
 
 ProcessHistory HistoryIndex::Host(const std::string& host_id,
                                   const std::string& process_key) const {
-  auto it = host_.find({host_id, process_key});
-  return it == host_.end() ? ProcessHistory{} : it->second;
+  std::string row = host_id;
+  row += kSeparator;
+  row += process_key;
+  auto it = host_.find(row);
+  return it == host_.end() ? ProcessHistory{} : it->second.history;
 }
 
 ProcessHistory HistoryIndex::Fleet(const std::string& process_key) const {
-  auto it = fleet_.find(process_key);
-  return it == fleet_.end() ? ProcessHistory{} : it->second;
+  auto it = fleet_.find(std::string_view(process_key));
+  return it == fleet_.end() ? ProcessHistory{} : it->second.history;
 }
 
 int64_t HistoryIndex::HostFirstSeen(const std::string& host_id) const {
-  auto it = host_first_seen_.find(host_id);
+  auto it = host_first_seen_.find(std::string_view(host_id));
   return it == host_first_seen_.end() ? 0 : it->second;
 }
 
@@ -112,37 +119,49 @@ void HistoryIndex::Touch(ProcessHistory* history, int64_t bucket_start_ns) {
   }
 }
 
+HistoryIndex::Entry& HistoryIndex::Mark(Family family, EntryMap* map, std::string_view row) {
+  auto it = map->find(row);
+  if (it == map->end()) it = map->emplace(std::string(row), Entry{}).first;
+  if (!it->second.dirty) {
+    it->second.dirty = true;
+    dirty_.push_back(DirtyEntry{family, &it->first, &it->second});
+  }
+  return it->second;
+}
+
 void HistoryIndex::Record(int64_t bucket_start_ns, const std::string& host_id,
                           const std::string& process_key) {
-  if (hosts_.insert(host_id).second || !host_first_seen_.count(host_id)) {
-    host_first_seen_[host_id] = bucket_start_ns;
-    dirty_host_.insert({host_id, kHostMarker});
+  // Every host with history is in hosts_, so a host without a first-seen time is new (or was
+  // loaded from a store that has none for it): this bucket is its first.
+  auto first_seen = host_first_seen_.find(std::string_view(host_id));
+  if (first_seen == host_first_seen_.end()) {
+    hosts_.insert(host_id);
+    first_seen = host_first_seen_.emplace(host_id, bucket_start_ns).first;
+    dirty_markers_.push_back(&first_seen->first);
   }
-  ProcessHistory& host_history = host_[{host_id, process_key}];
-  ProcessHistory& fleet_history = fleet_[process_key];
+  row_.assign(host_id);
+  row_ += kSeparator;
+  row_ += process_key;
+  ProcessHistory& host_history = Mark(Family::kBaselineHost, &host_, row_).history;
+  ProcessHistory& fleet_history = Mark(Family::kBaselineFleet, &fleet_, process_key).history;
   if (host_history.first_seen_ns == 0) ++fleet_history.hosts_seen;
   Touch(&host_history, bucket_start_ns);
   Touch(&fleet_history, bucket_start_ns);
-  dirty_host_.insert({host_id, process_key});
-  dirty_fleet_.insert(process_key);
 }
 
 void HistoryIndex::Persist(WriteGroup* group) {
-  for (const HostKey& key : dirty_host_) {
-    const std::string row = key.first + kSeparator + key.second;
-    if (key.second == kHostMarker) {
-      ProcessHistory marker;
-      marker.first_seen_ns = host_first_seen_[key.first];
-      group->Put(Family::kBaselineHost, row, Encode(marker));
-    } else {
-      group->Put(Family::kBaselineHost, row, Encode(host_.at(key)));
-    }
+  for (const std::string* host_id : dirty_markers_) {
+    ProcessHistory marker;
+    marker.first_seen_ns = host_first_seen_.find(std::string_view(*host_id))->second;
+    group->Put(Family::kBaselineHost, *host_id + kSeparator + kHostMarker, Encode(marker));
   }
-  for (const std::string& key : dirty_fleet_) {
-    group->Put(Family::kBaselineFleet, key, Encode(fleet_.at(key)));
+  for (const DirtyEntry& dirty : dirty_) {
+    EncodeTo(dirty.entry->history, &value_);
+    group->Put(dirty.family, *dirty.row, value_);
+    dirty.entry->dirty = false;
   }
-  dirty_host_.clear();
-  dirty_fleet_.clear();
+  dirty_markers_.clear();
+  dirty_.clear();
 }
 
 }  // namespace ulna::server

@@ -1,15 +1,17 @@
 // HistoryIndex: when each process was seen using the network, per host and fleet-wide (first and
 // last bucket, buckets and days active, hosts) — the "history of execution" the investigation
 // guide asks for, and the prior every detector starts from. Persisted in the baseline_host /
-// baseline_fleet families; only entries changed since the last Persist are written.
+// baseline_fleet families; only entries changed since the last Persist are written. Entries are
+// keyed by their store row so that recording and persisting a bucket copy no strings.
 // Not thread-safe: owned by the job thread.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <set>
 #include <string>
-#include <utility>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 #include "server/alert/alert.h"
@@ -40,15 +42,37 @@ class HistoryIndex {
   static Result<ProcessHistory> Decode(std::string_view bytes);
 
  private:
-  using HostKey = std::pair<std::string, std::string>;  // (host id, process key)
-  static void Touch(ProcessHistory* history, int64_t bucket_start_ns);
+  // Hashes std::string and std::string_view alike, for lookups without a temporary string.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  struct Entry {
+    ProcessHistory history;
+    bool dirty = false;  // listed in dirty_ since the last Persist
+  };
+  // Keyed by the store row: "<host id>\0<process key>" (baseline_host) or the process key.
+  using EntryMap = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+  struct DirtyEntry {
+    Family family;
+    const std::string* row;
+    Entry* entry;
+  };
 
-  std::map<HostKey, ProcessHistory> host_;
-  std::map<std::string, ProcessHistory> fleet_;
-  std::map<std::string, int64_t> host_first_seen_;
+  static void Touch(ProcessHistory* history, int64_t bucket_start_ns);
+  static void EncodeTo(const ProcessHistory& history, std::string* out);  // replaces *out
+  // The entry of `row` in `map`, created empty when missing; listed as dirty.
+  Entry& Mark(Family family, EntryMap* map, std::string_view row);
+
+  EntryMap host_;
+  EntryMap fleet_;
+  // A host's first-seen time is persisted as the marker row "<host id>\0" (see .cc).
+  std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> host_first_seen_;
   std::set<std::string> hosts_;
-  std::set<HostKey> dirty_host_;
-  std::set<std::string> dirty_fleet_;
+  std::vector<DirtyEntry> dirty_;
+  std::vector<const std::string*> dirty_markers_;  // host ids whose marker row changed
+  std::string row_;                                // scratch row key of Record
+  std::string value_;                              // scratch row value of Persist
 };
 
 }  // namespace ulna::server

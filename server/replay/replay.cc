@@ -58,6 +58,7 @@ struct ReadTally {
 void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>* blocks,
                 ReorderBuffer<ParsedBlock>* results, ReadTally* tally) {
   LineBlock block;
+  block.text.reserve(kBlockBytes + 64 * 1024);
   auto dispatch = [&]() {
     if (block.text.empty() && block.oversize.empty()) return true;
     std::optional<uint64_t> index = results->Reserve();
@@ -70,6 +71,8 @@ void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>*
     block = LineBlock();
     block.path = path;
     block.first_line = tally->lines + 1;
+    // Room for the block and the line that ends it, so that appending never reallocates.
+    block.text.reserve(kBlockBytes + 64 * 1024);
     return pushed;
   };
   for (const std::string& path : inputs) {

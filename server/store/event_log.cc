@@ -53,9 +53,8 @@ void AppendParts(const std::string& host_id, uint64_t batch_key,
            events[end].time_ns - first_ns < kMaxBatchSpanNs) {
       ++end;
     }
-    group->PutOwned(
-        Family::kEvents, BatchKey(first_ns, host_id, batch_key, part++),
-        encoder.Encode(batch_key, events.subspan(begin, end - begin)).SerializeAsString());
+    group->PutOwned(Family::kEvents, BatchKey(first_ns, host_id, batch_key, part++),
+                    encoder.EncodeToString(batch_key, events.subspan(begin, end - begin)));
     begin = end;
   }
 }

@@ -33,7 +33,9 @@ enum class Family : int {
 
 const char* FamilyName(Family family);
 
-inline constexpr int kSchemaVersion = 1;
+// 2: stored event batches may span 5 minutes of event time (1 minute in 1). This version reads
+// a schema-1 store as it is and marks it 2 on open.
+inline constexpr int kSchemaVersion = 2;
 
 struct StoreOptions {
   std::string path;         // the DB folder; created when missing

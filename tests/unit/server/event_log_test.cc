@@ -122,9 +122,10 @@ TEST_F(EventLogTest, RoundTripsEveryFieldAndTakesHostFromCaller) {
 }
 
 TEST_F(EventLogTest, SplitsBySpanAndScanHonoursBoundsExactly) {
-  // Unsorted input; spans: [0, 30, 59.999] | [60, 119] | [150] (each part < 60 s from its first).
-  const std::vector<int64_t> offsets = {
-      150 * kSecond, 0, 30 * kSecond, 60 * kSecond, 59'999'999'999, 119 * kSecond};
+  // Unsorted input, in units of the span S: parts [0, S/2, S - 1 ns] | [S, 2S - 1 s] | [2.5 S]
+  // (each part holds less than S after its first event).
+  constexpr int64_t S = kMaxBatchSpanNs;
+  const std::vector<int64_t> offsets = {5 * S / 2, 0, S / 2, S, S - 1, 2 * S - kSecond};
   std::vector<NetworkEvent> events;
   for (size_t i = 0; i < offsets.size(); ++i) {
     events.push_back(MakeEvent(kT0 + offsets[i], static_cast<uint32_t>(i + 1), "ntpd"));
@@ -134,22 +135,21 @@ TEST_F(EventLogTest, SplitsBySpanAndScanHonoursBoundsExactly) {
   const auto batches = StoredBatches();
   ASSERT_EQ(batches.size(), 3u);
   EXPECT_EQ(batches[0].first, kT0);
-  EXPECT_EQ(batches[1].first, kT0 + 60 * kSecond);
-  EXPECT_EQ(batches[2].first, kT0 + 150 * kSecond);
+  EXPECT_EQ(batches[1].first, kT0 + S);
+  EXPECT_EQ(batches[2].first, kT0 + 5 * S / 2);
 
   // An event exactly at start is in, one exactly at end is out.
-  EXPECT_EQ(Times(Scan(kT0 + 30 * kSecond, kT0 + 60 * kSecond)),
-            (std::vector<int64_t>{kT0 + 30 * kSecond, kT0 + 59'999'999'999}));
-  // [60 s, 120 s) — reads the batch that starts at 0 s too (it may hold events >= 60 s).
-  EXPECT_EQ(Times(Scan(kT0 + 60 * kSecond, kT0 + 120 * kSecond)),
-            (std::vector<int64_t>{kT0 + 60 * kSecond, kT0 + 119 * kSecond}));
-  // A bucket that begins inside a batch: the batch starting at 60 s holds 119 s.
-  EXPECT_EQ(Times(Scan(kT0 + 100 * kSecond, kT0 + 150 * kSecond)),
-            (std::vector<int64_t>{kT0 + 119 * kSecond}));
-  EXPECT_EQ(Times(Scan(kT0 + 150 * kSecond, kT0 + 151 * kSecond)),
-            (std::vector<int64_t>{kT0 + 150 * kSecond}));
-  EXPECT_EQ(Scan(kT0, kT0 + 200 * kSecond).size(), 6u);
-  EXPECT_TRUE(Scan(kT0 + 151 * kSecond, kT0 + 1000 * kSecond).empty());
+  EXPECT_EQ(Times(Scan(kT0 + S / 2, kT0 + S)), (std::vector<int64_t>{kT0 + S / 2, kT0 + S - 1}));
+  // [S, 2S) — reads the batch that starts at 0 too (it may hold events >= S).
+  EXPECT_EQ(Times(Scan(kT0 + S, kT0 + 2 * S)),
+            (std::vector<int64_t>{kT0 + S, kT0 + 2 * S - kSecond}));
+  // A bucket that begins inside a batch: the batch starting at S holds 2S - 1 s.
+  EXPECT_EQ(Times(Scan(kT0 + 3 * S / 2, kT0 + 5 * S / 2)),
+            (std::vector<int64_t>{kT0 + 2 * S - kSecond}));
+  EXPECT_EQ(Times(Scan(kT0 + 5 * S / 2, kT0 + 5 * S / 2 + kSecond)),
+            (std::vector<int64_t>{kT0 + 5 * S / 2}));
+  EXPECT_EQ(Scan(kT0, kT0 + 4 * S).size(), 6u);
+  EXPECT_TRUE(Scan(kT0 + 5 * S / 2 + kSecond, kT0 + 20 * S).empty());
   EXPECT_TRUE(Scan(kT0 + 10 * kSecond, kT0 + 10 * kSecond).empty());  // empty range
 }
 
@@ -194,22 +194,24 @@ TEST_F(EventLogTest, ManyHostsAndBatchKeysDoNotCollide) {
 }
 
 TEST_F(EventLogTest, DeleteBeforeKeepsBatchesThatStraddleTheCutoff) {
+  constexpr int64_t S = kMaxBatchSpanNs;
+  const int64_t cutoff = kT0 + 3 * S;
   Append(host_a_, 1, {MakeEvent(kT0, 1, "old"), MakeEvent(kT0 + 10 * kSecond, 2, "old")});
-  Append(host_a_, 2, {MakeEvent(kT0 + 100 * kSecond, 3, "older_than_window")});
-  // First event 150 s, last 180 s: straddles a 170 s cutoff.
+  // Starts before cutoff - S, so it ends before the cutoff.
+  Append(host_a_, 2, {MakeEvent(cutoff - S - kSecond, 3, "older_than_window")});
+  // Starts within S of the cutoff and ends after it: straddles it.
   Append(host_b_, 3,
-         {MakeEvent(kT0 + 150 * kSecond, 4, "straddle"),
-          MakeEvent(kT0 + 180 * kSecond, 5, "straddle")});
-  Append(host_b_, 4, {MakeEvent(kT0 + 300 * kSecond, 6, "new")});
+         {MakeEvent(cutoff - S / 2, 4, "straddle"), MakeEvent(cutoff + kSecond, 5, "straddle")});
+  Append(host_b_, 4, {MakeEvent(cutoff + S, 6, "new")});
 
-  ASSERT_TRUE(log_->DeleteBefore(kT0 + 170 * kSecond).ok());
-  // Gone: batches starting before 170 s - 60 s = 110 s.
+  ASSERT_TRUE(log_->DeleteBefore(cutoff).ok());
+  // Gone: batches starting before cutoff - S.
   const auto batches = StoredBatches();
   ASSERT_EQ(batches.size(), 2u);
-  EXPECT_EQ(batches[0].first, kT0 + 150 * kSecond);
-  EXPECT_EQ(batches[1].first, kT0 + 300 * kSecond);
-  EXPECT_EQ(Times(Scan(kT0, kT0 + 400 * kSecond)),
-            (std::vector<int64_t>{kT0 + 150 * kSecond, kT0 + 180 * kSecond, kT0 + 300 * kSecond}));
+  EXPECT_EQ(batches[0].first, cutoff - S / 2);
+  EXPECT_EQ(batches[1].first, cutoff + S);
+  EXPECT_EQ(Times(Scan(kT0, cutoff + 2 * S)),
+            (std::vector<int64_t>{cutoff - S / 2, cutoff + kSecond, cutoff + S}));
 
   // A cutoff near the epoch deletes nothing and does not fail.
   ASSERT_TRUE(log_->DeleteBefore(30 * kSecond).ok());
@@ -252,23 +254,24 @@ TEST_F(EventLogTest, CorruptStoredBatchFailsTheScanWithItsKey) {
 
 TEST_F(EventLogTest, MoveAppendSortsAndScanOwnedHandsOverEventsInBounds) {
   // Out of time order, and spanning two parts: the moving Append must sort like the copying one.
-  std::vector<NetworkEvent> events = {MakeEvent(kT0 + 90 * kSecond, 3, "wget"),
+  const int64_t later = kT0 + 10 * kSecond + kMaxBatchSpanNs + 20 * kSecond;  // the next part
+  std::vector<NetworkEvent> events = {MakeEvent(later, 3, "wget"),
                                       MakeEvent(kT0 + 10 * kSecond, 1, "curl"),
                                       MakeEvent(kT0 + 20 * kSecond, 2, "ssh")};
   WriteGroup group;
   log_->Append(host_a_, 7, std::move(events), &group);
   ASSERT_TRUE(store_->Write(std::move(group), /*sync=*/false).ok());
   EXPECT_EQ(StoredBatches(), (std::vector<std::pair<int64_t, std::string>>{
-                                 {kT0 + 10 * kSecond, "host-a"}, {kT0 + 90 * kSecond, "host-a"}}));
+                                 {kT0 + 10 * kSecond, "host-a"}, {later, "host-a"}}));
 
   std::vector<NetworkEvent> taken;
   RejectTally rejects;
   Status s = log_->ScanOwned(
-      kT0 + 20 * kSecond, kT0 + 91 * kSecond,
-      [&](NetworkEvent&& e) { taken.push_back(std::move(e)); }, &rejects);
+      kT0 + 20 * kSecond, later + kSecond, [&](NetworkEvent&& e) { taken.push_back(std::move(e)); },
+      &rejects);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(rejects.total(), 0u);
-  ASSERT_EQ(Times(taken), (std::vector<int64_t>{kT0 + 20 * kSecond, kT0 + 90 * kSecond}));
+  ASSERT_EQ(Times(taken), (std::vector<int64_t>{kT0 + 20 * kSecond, later}));
   EXPECT_EQ(taken[0].process.name, "ssh");
   EXPECT_EQ(taken[0].host, host_a_);
   EXPECT_EQ(taken[1].process.args, (std::vector<std::string>{"wget", "--flag"}));
@@ -283,14 +286,14 @@ TEST_F(EventLogTest, ArchiveBatchesMixHostsKeepEachEventsHostAndBoundTheLatestTi
   a.host = host_a_;
   NetworkEvent b = MakeEvent(kT0 + kSecond, 2, "postgres");
   b.host = host_b_;
-  NetworkEvent late = MakeEvent(kT0 + 61 * kSecond, 3, "curl");  // past one batch span
+  NetworkEvent late = MakeEvent(kT0 + kMaxBatchSpanNs, 3, "curl");  // past one batch span
   late.host = host_b_;
   WriteGroup group;
   log_->AppendArchive(7, std::vector<NetworkEvent>{a, b, late}, &group);
   EXPECT_EQ(group.size(), 2u);  // [a, b] and [late]
   ASSERT_TRUE(store_->Write(std::move(group), /*sync=*/false).ok());
 
-  const std::vector<NetworkEvent> got = Scan(kT0, kT0 + 120 * kSecond);
+  const std::vector<NetworkEvent> got = Scan(kT0, kT0 + 2 * kMaxBatchSpanNs);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0], a);
   EXPECT_EQ(got[1], b);

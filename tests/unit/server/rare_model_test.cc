@@ -260,6 +260,29 @@ TEST(RareModelTest, LoadStateRejectsMalformedBytes) {
   EXPECT_FALSE(RareModel::LoadState(state, bad).ok());
 }
 
+TEST(RareModelTest, ProbabilitiesAgreeExactlyWithProbabilityPerName) {
+  EXPECT_EQ(RareModel().Probabilities({"a", "b"}), (std::vector<double>{1.0, 1.0}));
+  // a0 stays below 100 (7 Beta samples): "cron" and "ssh" tie (seen in the same buckets),
+  // "curl" and "nc" do not; "nmap" is unknown.
+  RareModel model;
+  for (int64_t bucket = 1; bucket <= 12; ++bucket) {
+    std::vector<std::string> present = {"cron", "ssh", "sshd"};
+    if (bucket % 3 == 0) present.push_back("curl");
+    if (bucket == 7) present.push_back("nc");
+    ASSERT_TRUE(model.ObserveBucket(bucket, present).ok());
+  }
+  ASSERT_EQ(model.BetaSampleCount(), 7);
+  const std::vector<std::string> names = {"cron", "curl", "nc", "nmap", "ssh", "sshd"};
+  const std::vector<double> batch = model.Probabilities(names);
+  ASSERT_EQ(batch.size(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(batch[i], model.Probability(names[i])) << names[i];  // bit-identical
+  }
+  EXPECT_EQ(batch[0], batch[4]);  // the tie
+  EXPECT_LT(batch[2], batch[1]);  // nc (once) is rarer than curl (four times)
+  EXPECT_EQ(batch[3], batch[2]);  // unknown: the least common known name's probability
+}
+
 TEST(RareModelTest, ScoringAThousandNamesIsFast) {
   RareModel model;
   std::vector<std::string> names;

@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, std::string>> ScanAll(const Store& store, Fam
 }
 
 // Rewrites meta/schema_version (and optionally adds a family) with RocksDB directly, as a newer
-// ULNA would have.
+// (or older) ULNA would have.
 void ForgeNewerDb(const std::string& path, const std::string& version, bool add_family) {
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
@@ -173,15 +173,18 @@ TEST(StoreTest, NewerSchemaIsRefusedAndLeftIntact) {
     auto store = OpenOrDie(path);
     ASSERT_TRUE(PutOne(store.get(), Family::kAlerts, "a1", "payload").ok());
   }
-  ForgeNewerDb(path, "2", /*add_family=*/true);
+  const std::string newer = std::to_string(kSchemaVersion + 1);
+  ForgeNewerDb(path, newer, /*add_family=*/true);
 
   Result<std::unique_ptr<Store>> refused = Store::Open({.path = path});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
-  EXPECT_NE(refused.status().message().find("newer ULNA (schema 2 > 1)"), std::string::npos)
+  EXPECT_NE(refused.status().message().find("newer ULNA (schema " + newer + " > " +
+                                            std::to_string(kSchemaVersion) + ")"),
+            std::string::npos)
       << refused.status().message();
 
-  // The refused DB still says schema 2 and holds its data.
+  // The refused DB still says the newer schema and holds its data.
   std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -197,8 +200,23 @@ TEST(StoreTest, NewerSchemaIsRefusedAndLeftIntact) {
   }
   for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
   delete db;
-  EXPECT_EQ(version, "2");
+  EXPECT_EQ(version, newer);
   EXPECT_EQ(alert, "payload");
+}
+
+TEST(StoreTest, OlderSchemaIsOpenedAndMarkedCurrent) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(PutOne(store.get(), Family::kEvents, "kept", "v").ok());
+  }
+  ForgeNewerDb(path, std::to_string(kSchemaVersion - 1), /*add_family=*/false);
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Get(Family::kMeta, "schema_version").value(), std::to_string(kSchemaVersion));
+  EXPECT_EQ(store->Get(Family::kEvents, "kept").value(), "v");
 }
 
 TEST(StoreTest, UnknownFamilyOfSameSchemaIsTolerated) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "common/byte_codec.h"
 #include "common/duration.h"
 
 namespace ulna::server {
@@ -213,6 +214,108 @@ TEST(UlnaBaselinesTest, NameBaselineRoundTrip) {
   EXPECT_EQ(decoded->buckets, 2u);
   EXPECT_EQ(decoded->month_days, 1u);
   EXPECT_FALSE(UlnaBaselines::DecodeName("\x01\x02").ok());
+}
+
+// A fleet name is persisted as a counters row, rewritten whenever the name is active, and a
+// sets row, rewritten only when its hosts, executables or behaviours grew.
+TEST_F(UlnaPersistenceTest, FleetNameSetsAreRewrittenOnlyWhenTheyGrow) {
+  auto store = Store::Open(StoreOptions{dir_.string(), false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  UlnaBaselines baselines;
+  ActivityFeatures f;
+  f.name = "curl";
+  f.executable = "/usr/bin/curl";
+  f.user = "root";
+  f.parent_name = "cron";
+  f.behaviours = {"out/443/external"};
+  const HostInfo host{"h1-id", "h1"};
+  // First bucket: host meta, name, user, context, fleet counters + sets, fleet user, behaviour.
+  baselines.Observe(kStart, host, f);
+  WriteGroup first;
+  baselines.Persist(&first);
+  EXPECT_EQ(first.size(), 8u);
+  ASSERT_TRUE((*store)->Write(std::move(first), false).ok());
+  // Same activity later: the behaviour and the fleet name's sets did not change.
+  baselines.Observe(kStart + kBucket, host, f);
+  WriteGroup second;
+  baselines.Persist(&second);
+  EXPECT_EQ(second.size(), 5u);
+  ASSERT_TRUE((*store)->Write(std::move(second), false).ok());
+  // A second host grows the sets and the behaviour's hosts (and has rows of its own).
+  baselines.Observe(kStart + 2 * kBucket, HostInfo{"h2-id", "h2"}, f);
+  WriteGroup third;
+  baselines.Persist(&third);
+  EXPECT_EQ(third.size(), 8u);
+  ASSERT_TRUE((*store)->Write(std::move(third), false).ok());
+
+  UlnaBaselines loaded;
+  ASSERT_TRUE(loaded.Load(**store).ok());
+  const FleetNameBaseline* fleet = loaded.FleetName("curl");
+  ASSERT_NE(fleet, nullptr);
+  EXPECT_EQ(fleet->first_bucket_ns, kStart);
+  EXPECT_EQ(fleet->observations, 3u);
+  EXPECT_EQ(fleet->hosts, (std::set<std::string>{"h1-id", "h2-id"}));
+  EXPECT_EQ(fleet->executables, std::set<std::string>{"/usr/bin/curl"});
+  ASSERT_EQ(fleet->behaviour_hosts.count("out/443/external"), 1u);
+  EXPECT_EQ(fleet->behaviour_hosts.at("out/443/external").size(), 2u);
+  EXPECT_EQ(loaded.BehaviourHosts("out/443/external"), 2u);
+}
+
+// Stores written before the split hold a fleet name's counters and sets in one version 1 row.
+TEST_F(UlnaPersistenceTest, LoadsVersion1FleetNameRowsAndMovesTheirSets) {
+  auto store = Store::Open(StoreOptions{dir_.string(), false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::string row;
+  ByteWriter w(&row);
+  w.Varint(1);             // version
+  w.SignedVarint(kStart);  // first bucket
+  w.Varint(7);             // observations
+  w.Varint(1);             // accepts ingress
+  w.Varint(1);             // hosts
+  w.String("h1-id");
+  w.Varint(1);  // executables
+  w.String("/usr/sbin/sshd");
+  w.Varint(1);  // behaviours
+  w.String("in/22/internal");
+  w.Varint(1);
+  w.String("h1-id");
+  const std::string key = std::string("model/ulna/b/fn") + '\0' + "sshd";
+  WriteGroup legacy;
+  legacy.Put(Family::kMeta, key, row);
+  ASSERT_TRUE((*store)->Write(std::move(legacy), false).ok());
+
+  UlnaBaselines loaded;
+  ASSERT_TRUE(loaded.Load(**store).ok());
+  const FleetNameBaseline* fleet = loaded.FleetName("sshd");
+  ASSERT_NE(fleet, nullptr);
+  EXPECT_EQ(fleet->observations, 7u);
+  EXPECT_TRUE(fleet->accepts_ingress);
+  EXPECT_EQ(fleet->hosts, std::set<std::string>{"h1-id"});
+  EXPECT_EQ(fleet->behaviour_hosts.at("in/22/internal"), std::set<std::string>{"h1-id"});
+  // The sets move to their own row at once, so a later counters row cannot lose them.
+  WriteGroup moved;
+  loaded.Persist(&moved);
+  EXPECT_EQ(moved.size(), 1u);
+  ASSERT_TRUE((*store)->Write(std::move(moved), false).ok());
+  ActivityFeatures f;
+  f.name = "sshd";
+  f.executable = "/usr/sbin/sshd";
+  f.user = "root";
+  f.parent_name = "systemd";
+  f.behaviours = {"in/22/internal"};
+  loaded.Observe(kStart + kBucket, HostInfo{"h1-id", "h1"}, f);
+  WriteGroup group;
+  loaded.Persist(&group);
+  ASSERT_TRUE((*store)->Write(std::move(group), false).ok());
+
+  UlnaBaselines reloaded;
+  ASSERT_TRUE(reloaded.Load(**store).ok());
+  fleet = reloaded.FleetName("sshd");
+  ASSERT_NE(fleet, nullptr);
+  EXPECT_EQ(fleet->observations, 8u);
+  EXPECT_EQ(fleet->hosts, std::set<std::string>{"h1-id"});
+  EXPECT_EQ(fleet->executables, std::set<std::string>{"/usr/sbin/sshd"});
+  EXPECT_EQ(fleet->behaviour_hosts.at("in/22/internal"), std::set<std::string>{"h1-id"});
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "server/ingest/ingest_pipeline.h"
+#include "tests/unit/server/job_test_events.h"
 
 namespace ulna::server {
 namespace {
@@ -48,20 +49,6 @@ class ScriptedDetector : public Detector {
  private:
   double score_;
 };
-
-NetworkEvent MakeEvent(int64_t time_ns, const std::string& host, const std::string& process) {
-  NetworkEvent e;
-  e.time_ns = time_ns;
-  e.host = HostInfo{host + "-id", host};
-  e.process.name = process;
-  e.process.executable = "/usr/bin/" + process;
-  e.process.user_name = "www-data";
-  e.source_ip = *IpAddress::Parse("10.0.0.5");
-  e.source_port = 40000;
-  e.destination_ip = *IpAddress::Parse("203.0.113.9");
-  e.destination_port = 4444;
-  return e;
-}
 
 class AnomalyJobTest : public ::testing::Test {
  protected:
@@ -118,7 +105,7 @@ class AnomalyJobTest : public ::testing::Test {
 
 TEST_F(AnomalyJobTest, ClosesBucketOnlyAfterQueryDelay) {
   OpenAll();
-  Ingest({MakeEvent(kT0 + 5 * kMinute, "web-1", "nginx")});
+  Ingest({MakeJobTestEvent(kT0 + 5 * kMinute, "web-1", "nginx")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute - 1).ok());
   EXPECT_EQ(job_->stats().buckets_closed, 0u);
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
@@ -130,8 +117,8 @@ TEST_F(AnomalyJobTest, ClosesBucketOnlyAfterQueryDelay) {
 TEST_F(AnomalyJobTest, OverlappingLookbacksAlertOnce) {
   OpenAll();
   auto subscription = bus_.Subscribe();
-  Ingest({MakeEvent(kT0 + 2 * kMinute, "web-1", "evilcat"),
-          MakeEvent(kT0 + 3 * kMinute, "web-1", "nginx")});
+  Ingest({MakeJobTestEvent(kT0 + 2 * kMinute, "web-1", "evilcat"),
+          MakeJobTestEvent(kT0 + 3 * kMinute, "web-1", "nginx")});
   // Three rule runs (at 16, 31, 46 minutes) all have bucket 0 in their 45-minute look-back.
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
   EXPECT_GE(job_->stats().rule_runs, 3u);
@@ -151,9 +138,9 @@ TEST_F(AnomalyJobTest, OverlappingLookbacksAlertOnce) {
 
 TEST_F(AnomalyJobTest, ResumesAfterRestartWithoutDuplicateAlerts) {
   OpenAll();
-  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
-          MakeEvent(kT0 + 20 * kMinute, "web-2", "evilcat"),
-          MakeEvent(kT0 + 40 * kMinute, "web-3", "evildog")});
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
+          MakeJobTestEvent(kT0 + 20 * kMinute, "web-2", "evilcat"),
+          MakeJobTestEvent(kT0 + 40 * kMinute, "web-3", "evildog")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 17 * kMinute).ok());  // bucket 0 closed and alerted
   EXPECT_EQ(job_->stats().alerts, 1u);
   // "Crash": drop everything and reopen the same folder.
@@ -167,7 +154,7 @@ TEST_F(AnomalyJobTest, ResumesAfterRestartWithoutDuplicateAlerts) {
 
 TEST_F(AnomalyJobTest, BelowThresholdRaisesNothing) {
   OpenAll(/*score=*/49.9);
-  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat")});
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "evilcat")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 90 * kMinute).ok());
   EXPECT_EQ(job_->stats().records, 1u);
   EXPECT_EQ(job_->stats().alerts, 0u);
@@ -187,8 +174,8 @@ TEST_F(AnomalyJobTest, ExceptionsSuppressUntilTheyExpire) {
   expired.reason = "was expected last week";
   expired.expires_ns = kT0 - kMinute;
   ASSERT_TRUE(exceptions.Add(expired, kT0 - 2 * kMinute).ok());
-  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
-          MakeEvent(kT0 + 2 * kMinute, "web-1", "evildog")});
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
+          MakeJobTestEvent(kT0 + 2 * kMinute, "web-1", "evildog")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
   EXPECT_EQ(job_->stats().alerts, 1u);  // evildog: its exception has expired
   EXPECT_GE(job_->stats().alerts_excepted, 1u);
@@ -199,7 +186,7 @@ TEST_F(AnomalyJobTest, CapsAlertsPerRunAndRaisesTheRestLaterInTheWindow) {
   OpenAll();
   std::vector<NetworkEvent> events;
   for (int host = 0; host < 5; ++host) {
-    events.push_back(MakeEvent(kT0 + 1 * kMinute, "web-" + std::to_string(host), "evilcat"));
+    events.push_back(MakeJobTestEvent(kT0 + 1 * kMinute, "web-" + std::to_string(host), "evilcat"));
   }
   Ingest(events);
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
@@ -211,9 +198,10 @@ TEST_F(AnomalyJobTest, CapsAlertsPerRunAndRaisesTheRestLaterInTheWindow) {
 
 TEST_F(AnomalyJobTest, LateEventsAreStoredAndCounted) {
   OpenAll();
-  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "nginx")});
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "nginx")});
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
-  Ingest({MakeEvent(kT0 + 2 * kMinute, "web-1", "evilcat")});  // its bucket is already scored
+  Ingest(
+      {MakeJobTestEvent(kT0 + 2 * kMinute, "web-1", "evilcat")});  // its bucket is already scored
   EXPECT_EQ(ingest_->stats().events_late.load(), 1u);
   EXPECT_EQ(ingest_->stats().events_stored.load(), 2u);
 }
@@ -235,7 +223,7 @@ TEST_F(AnomalyJobTest, AlertsAStoppedDiskCouldNotTakeAreWrittenOnceItCan) {
     std::ofstream filler(disk + "/filler");
     filler << std::string(64 * 1024, 'x');  // the disk is now full
   }
-  Ingest({MakeEvent(kT0 + 1 * kMinute, "web-1", "evilcat")});
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "evilcat")});
   const Status full = job_->AdvanceTo(kT0 + 16 * kMinute);
   EXPECT_EQ(full.code(), Status::Code::kResourceExhausted) << full.ToString();
   EXPECT_EQ(job_->stats().alerts, 1u);  // stored, waiting in the outbox

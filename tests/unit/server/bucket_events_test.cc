@@ -14,6 +14,7 @@
 #include "server/detect/detector.h"
 #include "server/ingest/ingest_pipeline.h"
 #include "server/job/anomaly_job.h"
+#include "tests/unit/server/job_test_events.h"
 
 namespace ulna::server {
 namespace {
@@ -21,21 +22,6 @@ namespace {
 constexpr int64_t kMinute = kNanosPerMinute;
 constexpr int64_t kSpan = 15 * kMinute;
 constexpr int64_t kT0 = 1790812800LL * kNanosPerSecond;  // 2026-10-01T00:00:00Z, span-aligned
-
-NetworkEvent MakeEvent(int64_t time_ns, const std::string& host, const std::string& process,
-                       uint16_t port = 443) {
-  NetworkEvent e;
-  e.time_ns = time_ns;
-  e.host = HostInfo{host + "-id", host};
-  e.process.name = process;
-  e.process.executable = "/usr/bin/" + process;
-  e.process.user_name = "www-data";
-  e.source_ip = *IpAddress::Parse("10.0.0.5");
-  e.source_port = 40000;
-  e.destination_ip = *IpAddress::Parse("203.0.113.9");
-  e.destination_port = port;
-  return e;
-}
 
 std::vector<std::string> Names(const std::vector<NetworkEvent>& events) {
   std::vector<std::string> names;
@@ -59,13 +45,16 @@ class BucketEventsTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  // Stores `events` as an archive would be and returns them, sorted, as Add() receives them.
-  std::vector<NetworkEvent> StoreEvents(Store* store, std::vector<NetworkEvent> events) {
-    IngestPipeline ingest(
-        store, IngestOptions{kNanosPerDay, 0}, [] { return kT0; }, [] { return int64_t{0}; });
-    PreparedArchiveEvents prepared = ingest.PrepareArchiveEvents(std::move(events));
-    EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&prepared, false).ok());
+  // Stores `events` as an archive run would and returns them, sorted, as Add() receives them.
+  static std::vector<NetworkEvent> StoreEvents(IngestPipeline* run,
+                                               std::vector<NetworkEvent> events) {
+    PreparedArchiveEvents prepared = run->PrepareArchiveEvents(std::move(events));
+    EXPECT_TRUE(run->StorePreparedArchiveEvents(&prepared, false).ok());
     return std::move(prepared.events);
+  }
+  static std::unique_ptr<IngestPipeline> NewRun(Store* store) {
+    return std::make_unique<IngestPipeline>(
+        store, IngestOptions{kNanosPerDay, 0}, [] { return kT0; }, [] { return int64_t{0}; });
   }
 
   std::string dir_;
@@ -73,12 +62,15 @@ class BucketEventsTest : public ::testing::Test {
 
 TEST_F(BucketEventsTest, FreshStoreServesEachBucketFromMemory) {
   auto store = OpenStore("db");
-  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
+  auto run = NewRun(store.get());
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan, run->first_archive_batch_key());
   ASSERT_TRUE(buffered.ok()) << buffered.status().ToString();
-  buffered->Add(StoreEvents(store.get(), {MakeEvent(kT0 + kMinute, "web-1", "nginx"),
-                                          MakeEvent(kT0 + 14 * kMinute, "web-1", "curl"),
-                                          MakeEvent(kT0 + kSpan, "web-1", "wget")}));
+  EXPECT_FALSE(buffered->EarliestTime().value().has_value());
+  buffered->Add(StoreEvents(run.get(), {MakeJobTestEvent(kT0 + kMinute, "web-1", "nginx"),
+                                        MakeJobTestEvent(kT0 + 14 * kMinute, "web-1", "curl"),
+                                        MakeJobTestEvent(kT0 + kSpan, "web-1", "wget")}));
   EXPECT_EQ(buffered->pending_events(), 3u);
+  EXPECT_EQ(buffered->EarliestTime().value(), kT0 + kMinute);
 
   std::vector<NetworkEvent> first;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &first).ok());
@@ -93,26 +85,32 @@ TEST_F(BucketEventsTest, FreshStoreServesEachBucketFromMemory) {
 
 TEST_F(BucketEventsTest, EventsOfBucketsAlreadyTakenAreDropped) {
   auto store = OpenStore("db");
-  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
+  auto run = NewRun(store.get());
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan, run->first_archive_batch_key());
   ASSERT_TRUE(buffered.ok());
   std::vector<NetworkEvent> taken;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &taken).ok());
   EXPECT_TRUE(taken.empty());
-  buffered->Add(StoreEvents(store.get(), {MakeEvent(kT0 + 3 * kMinute, "web-1", "late"),
-                                          MakeEvent(kT0 + kSpan + kMinute, "web-1", "on-time")}));
+  buffered->Add(
+      StoreEvents(run.get(), {MakeJobTestEvent(kT0 + 3 * kMinute, "web-1", "late"),
+                              MakeJobTestEvent(kT0 + kSpan + kMinute, "web-1", "on-time")}));
   EXPECT_EQ(buffered->pending_events(), 1u);
   ASSERT_TRUE(buffered->Take(kT0 + kSpan, kT0 + 2 * kSpan, &taken).ok());
   EXPECT_EQ(Names(taken), (std::vector<std::string>{"on-time"}));
 }
 
-TEST_F(BucketEventsTest, ReusedStoreReadsBucketsWithOlderEventsFromTheLog) {
+TEST_F(BucketEventsTest, ReusedStoreReadsOlderRunsFromTheLogAndThisRunFromMemory) {
   auto store = OpenStore("db");
-  // Stored by an earlier run: the buffer never saw it.
-  StoreEvents(store.get(), {MakeEvent(kT0 + 2 * kMinute, "web-1", "older")});
-  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
+  // Stored by an earlier run: only the log has it.
+  StoreEvents(NewRun(store.get()).get(), {MakeJobTestEvent(kT0 + 2 * kMinute, "web-1", "older")});
+  auto run = NewRun(store.get());
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan, run->first_archive_batch_key());
   ASSERT_TRUE(buffered.ok());
-  buffered->Add(StoreEvents(store.get(), {MakeEvent(kT0 + 4 * kMinute, "web-1", "newer"),
-                                          MakeEvent(kT0 + 2 * kSpan, "web-1", "later")}));
+  EXPECT_EQ(buffered->EarliestTime().value(), kT0 + 2 * kMinute);
+  buffered->Add(StoreEvents(run.get(), {MakeJobTestEvent(kT0 + 4 * kMinute, "web-1", "newer"),
+                                        MakeJobTestEvent(kT0 + 2 * kSpan, "web-1", "later")}));
+  // Stored ahead of the job but not yet handed over: the job must not see it yet.
+  StoreEvents(run.get(), {MakeJobTestEvent(kT0 + 5 * kMinute, "web-1", "ahead")});
 
   std::vector<NetworkEvent> first;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &first).ok());
@@ -127,7 +125,7 @@ TEST_F(BucketEventsTest, ReusedStoreReadsBucketsWithOlderEventsFromTheLog) {
 
 TEST_F(BucketEventsTest, RejectsANonPositiveSpan) {
   auto store = OpenStore("db");
-  EXPECT_EQ(BufferedBucketEvents::Open(store.get(), 0).status().code(),
+  EXPECT_EQ(BufferedBucketEvents::Open(store.get(), 0, 1).status().code(),
             Status::Code::kInvalidArgument);
 }
 
@@ -139,8 +137,6 @@ std::string RunJob(const std::string& dir, const std::vector<std::vector<Network
   EXPECT_TRUE(store.ok());
   auto output = AlertOutput::Open(dir + "/alerts.ndjson");
   EXPECT_TRUE(output.ok());
-  auto memory = BufferedBucketEvents::Open(store->get(), kSpan);
-  EXPECT_TRUE(memory.ok());
   JobConfig config;
   config.mode = DetectionMode::kElastic;
   config.bucket_span_ns = kSpan;
@@ -148,21 +144,35 @@ std::string RunJob(const std::string& dir, const std::vector<std::vector<Network
   config.rule_interval_ns = kSpan;
   config.lookback_ns = 3 * kSpan;
   config.alert_threshold = 0;
-  AnomalyJob job(config, store->get(), MakeDetector(config.mode),
-                 AlertSinks{output->get(), nullptr}, buffered ? &*memory : nullptr);
-  EXPECT_TRUE(job.Open().ok());
+  std::optional<AnomalyJob> job;
   IngestPipeline ingest(
       store->get(), IngestOptions{kNanosPerDay * 365, 0}, [] { return kT0; },
-      [&job] { return job.closed_before_ns(); });
+      [&job] { return job->closed_before_ns(); });
+  auto memory = BufferedBucketEvents::Open(store->get(), kSpan, ingest.first_archive_batch_key());
+  EXPECT_TRUE(memory.ok());
+  job.emplace(config, store->get(), MakeDetector(config.mode), AlertSinks{output->get(), nullptr},
+              buffered ? &*memory : nullptr);
+  EXPECT_TRUE(job->Open().ok());
   int64_t clock = 0;
+  // As replay does when buffered: every chunk is stored ahead of the job (here: all of them
+  // before the job sees the first), and handed to the job in order.
+  std::vector<PreparedArchiveEvents> stored;
   for (const std::vector<NetworkEvent>& chunk : chunks) {
-    PreparedArchiveEvents prepared = ingest.PrepareArchiveEvents(chunk);
-    EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&prepared, false).ok());
-    clock = std::max(clock, prepared.events.back().time_ns);
-    memory->Add(std::move(prepared.events));
-    EXPECT_TRUE(job.AdvanceTo(clock).ok());
+    stored.push_back(ingest.PrepareArchiveEvents(chunk));
+    if (buffered) {
+      EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&stored.back(), false).ok());
+    }
   }
-  EXPECT_TRUE(job.AdvanceTo(clock + 2 * kSpan).ok());
+  for (PreparedArchiveEvents& prepared : stored) {
+    if (!buffered) {
+      EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&prepared, false).ok());
+    }
+    clock = std::max(clock, prepared.events.back().time_ns);
+    ingest.CountLateArchiveEvents(prepared.events);
+    memory->Add(std::move(prepared.events));
+    EXPECT_TRUE(job->AdvanceTo(clock).ok());
+  }
+  EXPECT_TRUE(job->AdvanceTo(clock + 2 * kSpan).ok());
   std::ifstream in(dir + "/alerts.ndjson");
   std::stringstream text;
   text << in.rdbuf();
@@ -177,13 +187,14 @@ TEST_F(BucketEventsTest, JobScoresTheSameFromMemoryAsFromTheLog) {
     const int64_t base = kT0 + hour * 60 * kMinute;
     for (int minute = 0; minute < 60; minute += 5) {
       const int64_t t = base + minute * kMinute;
-      chunk.push_back(MakeEvent(t, "web-1", "nginx", 443));
-      chunk.push_back(MakeEvent(t, "web-1", "nginx", 8443));  // same time: a tie
-      chunk.push_back(MakeEvent(t + kMinute, "db-" + std::to_string(hour % 3), "postgres"));
+      chunk.push_back(MakeJobTestEvent(t, "web-1", "nginx", 443));
+      chunk.push_back(MakeJobTestEvent(t, "web-1", "nginx", 8443));  // same time: a tie
+      chunk.push_back(MakeJobTestEvent(t + kMinute, "db-" + std::to_string(hour % 3), "postgres"));
     }
     if (hour % 7 == 3)
-      chunk.push_back(MakeEvent(base + 20 * kMinute, "web-1", "rare" + std::to_string(hour)));
-    if (hour == 30) chunk.push_back(MakeEvent(base - 3 * 60 * kMinute, "db-1", "late"));
+      chunk.push_back(
+          MakeJobTestEvent(base + 20 * kMinute, "web-1", "rare" + std::to_string(hour)));
+    if (hour == 30) chunk.push_back(MakeJobTestEvent(base - 3 * 60 * kMinute, "db-1", "late"));
     chunks.push_back(std::move(chunk));
   }
   std::filesystem::create_directories(dir_ + "/log");

@@ -16,8 +16,7 @@ IngestPipeline::IngestPipeline(Store* store, IngestOptions options, std::functio
       closed_before_(std::move(closed_before)),
       // Archive batch keys must not repeat across runs on one store (a repeat would overwrite
       // another archive's batch starting at the same time): they start from the wall clock.
-      first_archive_batch_key_(static_cast<uint64_t>(WallClockNanos())),
-      archive_batch_key_(first_archive_batch_key_) {}
+      archive_batch_key_(static_cast<uint64_t>(WallClockNanos())) {}
 
 std::mutex& IngestPipeline::HostMutex(const std::string& host_id) {
   std::lock_guard<std::mutex> lock(host_mutexes_mu_);
@@ -77,9 +76,7 @@ Result<uint64_t> IngestPipeline::LastSequence(const std::string& host_id) {
 
 Status IngestPipeline::StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync) {
   PreparedArchiveEvents prepared = PrepareArchiveEvents(std::move(events));
-  ULNA_RETURN_IF_ERROR(StorePreparedArchiveEvents(&prepared, sync));
-  CountLateArchiveEvents(prepared.events);
-  return Status::Ok();
+  return StorePreparedArchiveEvents(&prepared, sync);
 }
 
 PreparedArchiveEvents IngestPipeline::PrepareArchiveEvents(std::vector<NetworkEvent> events) {
@@ -97,18 +94,17 @@ PreparedArchiveEvents IngestPipeline::PrepareArchiveEvents(std::vector<NetworkEv
 }
 
 Status IngestPipeline::StorePreparedArchiveEvents(PreparedArchiveEvents* prepared, bool sync) {
+  // Late: stored, but before the job's horizon now (their bucket will not be scored again).
+  const int64_t horizon = closed_before_();
+  const std::vector<NetworkEvent>& events = prepared->events;
+  stats_.events_late += static_cast<uint64_t>(
+      std::partition_point(events.begin(), events.end(),
+                           [horizon](const NetworkEvent& e) { return e.time_ns < horizon; }) -
+      events.begin());
   if (prepared->group.empty()) return Status::Ok();
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(prepared->group), sync));
-  stats_.events_stored += prepared->events.size();
+  stats_.events_stored += events.size();
   return Status::Ok();
-}
-
-void IngestPipeline::CountLateArchiveEvents(const std::vector<NetworkEvent>& sorted_events) {
-  const int64_t horizon = closed_before_();
-  stats_.events_late += static_cast<uint64_t>(
-      std::partition_point(sorted_events.begin(), sorted_events.end(),
-                           [horizon](const NetworkEvent& e) { return e.time_ns < horizon; }) -
-      sorted_events.begin());
 }
 
 }  // namespace ulna::server

@@ -59,16 +59,11 @@ class IngestPipeline : public EventSink {
   // Stores events of recorded archives, whose host identity is in each event. `sync` false
   // lets replay batch its fsyncs; the caller flushes at the end.
   Status StoreArchiveEvents(std::vector<NetworkEvent> events, bool sync);
-  // StoreArchiveEvents in steps, so that the costly ones run on worker threads: Prepare and
-  // Store may run on several threads at once and in any order; CountLate must see the events
-  // in the order the job does, at the moment the job is about to take them (late: their
-  // bucket is scored already).
+  // StoreArchiveEvents in two steps. Prepare may run on several threads at once; Store writes
+  // prepared->group and counts the late events, leaving prepared->events to the caller (the
+  // job takes them); stores happen in the caller's order.
   PreparedArchiveEvents PrepareArchiveEvents(std::vector<NetworkEvent> events);
   Status StorePreparedArchiveEvents(PreparedArchiveEvents* prepared, bool sync);
-  void CountLateArchiveEvents(const std::vector<NetworkEvent>& sorted_events);
-  // The batch key of this pipeline's first archive batch: keys of archive batches stored by
-  // earlier pipelines (and agents' sequence numbers) are below it.
-  uint64_t first_archive_batch_key() const { return first_archive_batch_key_; }
 
   const IngestStats& stats() const { return stats_; }
 
@@ -86,8 +81,7 @@ class IngestPipeline : public EventSink {
   std::function<int64_t()> clock_;
   std::function<int64_t()> closed_before_;
   IngestStats stats_;
-  const uint64_t first_archive_batch_key_;
-  std::atomic<uint64_t> archive_batch_key_;
+  std::atomic<uint64_t> archive_batch_key_{0};
   std::mutex host_mutexes_mu_;
   std::unordered_map<std::string, std::unique_ptr<std::mutex>> host_mutexes_;
 };

@@ -63,9 +63,13 @@ Status AnomalyJob::Open() {
 }
 
 Result<int64_t> AnomalyJob::FirstEventBucket() const {
-  auto earliest = bucket_events_->EarliestTime();
-  ULNA_RETURN_IF_ERROR(earliest.status());
-  return earliest->has_value() ? AlignDown(**earliest, config_.bucket_span_ns) : 0;
+  int64_t first = 0;
+  ULNA_RETURN_IF_ERROR(
+      store_->Scan(Family::kEvents, "", "", [&](std::string_view key, std::string_view) {
+        first = static_cast<int64_t>(ReadBigEndian64(key));
+        return false;
+      }));
+  return first == 0 ? 0 : AlignDown(first, config_.bucket_span_ns);
 }
 
 Status AnomalyJob::AdvanceTo(int64_t now_ns) {

@@ -1,6 +1,5 @@
 #include "server/job/bucket_events.h"
 
-#include <algorithm>
 #include <iterator>
 
 namespace ulna::server {
@@ -16,17 +15,11 @@ Status StoredBucketEvents::Take(int64_t start_ns, int64_t end_ns, std::vector<Ne
   return Status::Ok();
 }
 
-Result<BufferedBucketEvents> BufferedBucketEvents::Open(Store* store, int64_t bucket_span_ns,
-                                                        uint64_t run_batch_keys_from) {
+Result<BufferedBucketEvents> BufferedBucketEvents::Open(Store* store, int64_t bucket_span_ns) {
   if (bucket_span_ns <= 0) return Status::InvalidArgument("bucket span must be positive");
-  BufferedBucketEvents buffered(store, bucket_span_ns, run_batch_keys_from);
-  auto from = buffered.log_.EarliestTime();
-  ULNA_RETURN_IF_ERROR(from.status());
-  auto until = buffered.log_.LatestTimeBound();
-  ULNA_RETURN_IF_ERROR(until.status());
-  buffered.stored_from_ = *from;
-  buffered.stored_until_ = *until;
-  return buffered;
+  auto stored_until = EventLog(store).LatestTimeBound();
+  ULNA_RETURN_IF_ERROR(stored_until.status());
+  return BufferedBucketEvents(store, bucket_span_ns, *stored_until);
 }
 
 int64_t BufferedBucketEvents::BucketOf(int64_t time_ns) const {
@@ -44,18 +37,14 @@ void BufferedBucketEvents::Add(std::vector<NetworkEvent>&& events) {
 Status BufferedBucketEvents::Take(int64_t start_ns, int64_t end_ns,
                                   std::vector<NetworkEvent>* out) {
   taken_until_ = end_ns;
-  if (stored_until_ && start_ns <= *stored_until_) {
-    // The bucket may hold events stored before this run: those come from the log.
-    RejectTally undecodable;
-    ULNA_RETURN_IF_ERROR(log_.ScanOwned(
-        start_ns, end_ns, [out](NetworkEvent&& e) { out->push_back(std::move(e)); }, &undecodable,
-        run_batch_keys_from_));
-    if (undecodable.total() > 0) {
-      return Status::Internal(std::to_string(undecodable.total()) +
-                              " stored events could not be decoded (the others were visited)");
-    }
-  }
+  const auto first = pending_.begin();
   const auto last = pending_.lower_bound(end_ns);
+  if (stored_until_ && start_ns <= *stored_until_) {
+    // Part of this bucket may have been stored before us: the log holds all of it, including
+    // what was added since.
+    pending_.erase(first, last);
+    return stored_.Take(start_ns, end_ns, out);
+  }
   for (auto it = pending_.lower_bound(start_ns); it != last; ++it) {
     if (out->empty()) {
       *out = std::move(it->second);
@@ -66,20 +55,8 @@ Status BufferedBucketEvents::Take(int64_t start_ns, int64_t end_ns,
   }
   // Buckets before start_ns can only hold events the job skipped (it closes buckets in
   // order), so they are dropped with this one.
-  pending_.erase(pending_.begin(), last);
+  pending_.erase(first, last);
   return Status::Ok();
-}
-
-Result<std::optional<int64_t>> BufferedBucketEvents::EarliestTime() {
-  std::optional<int64_t> earliest = stored_from_;
-  if (!pending_.empty()) {
-    int64_t pending_earliest = pending_.begin()->second.front().time_ns;
-    for (const NetworkEvent& e : pending_.begin()->second) {
-      pending_earliest = std::min(pending_earliest, e.time_ns);
-    }
-    earliest = earliest ? std::min(*earliest, pending_earliest) : pending_earliest;
-  }
-  return earliest;
 }
 
 size_t BufferedBucketEvents::pending_events() const {

@@ -38,10 +38,9 @@ struct LineBlock {
   std::vector<uint64_t> oversize;     // numbers of the over-long lines, ascending
 };
 
-// A block parsed, time-checked, encoded and stored by a worker, ready for the job.
+// A block parsed, time-checked and encoded by a worker, ready to store.
 struct ParsedBlock {
   PreparedArchiveEvents prepared;
-  Status stored;        // the block's write to the store
   RejectTally rejects;  // with line numbers over all inputs
   uint64_t lines = 0;
   uint64_t events = 0;  // parsed events (before the ingest's time checks)
@@ -100,7 +99,7 @@ void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>*
   dispatch();
 }
 
-// Parses, time-checks, encodes and stores blocks until there are no more.
+// Parses, time-checks and encodes blocks until there are no more.
 void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
                  ReorderBuffer<ParsedBlock>* results) {
   EcsEventParser parser;
@@ -132,9 +131,6 @@ void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
     }
     parsed.events = events.size();
     parsed.prepared = ingest->PrepareArchiveEvents(std::move(events));
-    // Stored here, possibly before earlier blocks: the job takes this run's events from
-    // memory, in block order, so storing ahead of it changes nothing it sees.
-    parsed.stored = ingest->StorePreparedArchiveEvents(&parsed.prepared, /*sync=*/false);
     results->Put(block->index, std::move(parsed));
   }
 }
@@ -192,20 +188,17 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   auto output = AlertOutput::Open(options.alerts_path);
   ULNA_RETURN_IF_ERROR(output.status());
 
-  // The job takes this run's events from memory (BufferedBucketEvents), in input order, and
-  // so need not read back and decode what was just written; it is created after the ingest,
-  // whose batch keys tell this run's stored events from older ones.
-  std::optional<AnomalyJob> job;
+  // The job takes each bucket's events from memory as they are stored, instead of reading
+  // back and decoding what was just written.
+  auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns);
+  ULNA_RETURN_IF_ERROR(buffered.status());
+  AnomalyJob job(options.job, store->get(), MakeDetector(options.job.mode),
+                 AlertSinks{output->get(), nullptr}, &*buffered);
+  ULNA_RETURN_IF_ERROR(job.Open());
   IngestOptions ingest_options;
   ingest_options.max_future_skew_ns = options.job.max_future_skew_ns;
   IngestPipeline ingest(store->get(), ingest_options, WallClockNanos,
-                        [&job] { return job->closed_before_ns(); });
-  auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns,
-                                             ingest.first_archive_batch_key());
-  ULNA_RETURN_IF_ERROR(buffered.status());
-  job.emplace(options.job, store->get(), MakeDetector(options.job.mode),
-              AlertSinks{output->get(), nullptr}, &*buffered);
-  ULNA_RETURN_IF_ERROR(job->Open());
+                        [&job] { return job.closed_before_ns(); });
 
   // One thread reads and cuts the input, workers (one per core) parse and encode it, and this
   // thread stores each block and advances the job, in input order, exactly as a single thread
@@ -243,11 +236,10 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     // Only kept events move the clock: one far-future line, rejected, must not make the job
     // close years of empty buckets.
     if (!kept.empty()) clock = std::max(clock, kept.back().time_ns);
-    stored = parsed->stored;
+    stored = ingest.StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
     if (!stored.ok()) break;
-    ingest.CountLateArchiveEvents(kept);
     buffered->Add(std::move(kept));
-    stored = job->AdvanceTo(clock);
+    stored = job.AdvanceTo(clock);
     if (!stored.ok()) break;
   }
   stop_all(/*abandon=*/true);  // after an error: unblocks the reader and workers, which stop
@@ -264,13 +256,13 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   if (clock > 0) {
     const JobConfig& c = options.job;
     ULNA_RETURN_IF_ERROR(
-        job->AdvanceTo(clock + c.bucket_span_ns + c.query_delay_ns + c.rule_interval_ns));
+        job.AdvanceTo(clock + c.bucket_span_ns + c.query_delay_ns + c.rule_interval_ns));
   }
   ULNA_RETURN_IF_ERROR((*store)->Flush());
 
   summary.rejected_time =
       ingest.stats().rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)].load();
-  summary.job = job->stats();
+  summary.job = job.stats();
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

@@ -25,15 +25,6 @@ std::string BatchKey(int64_t first_time_ns, const std::string& host_id, uint64_t
   return key;
 }
 
-// The batch key inside a batch's key; nullopt when the key is malformed.
-std::optional<uint64_t> BatchKeyOf(std::string_view key) {
-  const size_t separator = key.size() > 8 ? key.find('\0', 8) : std::string_view::npos;
-  if (separator == std::string_view::npos || key.size() != separator + 1 + 8 + 4) {
-    return std::nullopt;
-  }
-  return ReadBigEndian64(key.substr(separator + 1));
-}
-
 // Key of the first batch that may start at `time_ns` (times before the epoch clamp to 0).
 std::string TimeKey(int64_t time_ns) {
   std::string key;
@@ -98,16 +89,6 @@ void EventLog::AppendArchive(uint64_t batch_key, std::span<const NetworkEvent> s
   AppendParts("", batch_key, sorted_events, group);
 }
 
-Result<std::optional<int64_t>> EventLog::EarliestTime() const {
-  std::optional<int64_t> earliest;
-  ULNA_RETURN_IF_ERROR(
-      store_->Scan(Family::kEvents, "", "", [&](std::string_view key, std::string_view) {
-        earliest = static_cast<int64_t>(ReadBigEndian64(key));
-        return false;
-      }));
-  return earliest;
-}
-
 Result<std::optional<int64_t>> EventLog::LatestTimeBound() const {
   auto last = store_->LastKey(Family::kEvents);
   ULNA_RETURN_IF_ERROR(last.status());
@@ -156,42 +137,34 @@ Status EventLog::Scan(int64_t start_ns, int64_t end_ns,
 
 Status EventLog::ScanOwned(int64_t start_ns, int64_t end_ns,
                            const std::function<void(NetworkEvent&& event)>& take,
-                           RejectTally* rejects, uint64_t batch_keys_below) const {
+                           RejectTally* rejects) const {
   if (end_ns <= start_ns) return Status::Ok();
   Status failure;
   v1::EventBatch batch;
   std::vector<NetworkEvent> events;
-  ULNA_RETURN_IF_ERROR(store_->Scan(
-      Family::kEvents, TimeKey(start_ns - kMaxBatchSpanNs), TimeKey(end_ns),
-      [&](std::string_view key, std::string_view value) {
-        if (batch_keys_below != UINT64_MAX) {
-          const std::optional<uint64_t> batch_key = BatchKeyOf(key);
-          if (!batch_key) {
-            failure = Status::Internal("malformed event batch key at " + DescribeKey(key));
-            return false;
-          }
-          if (*batch_key >= batch_keys_below) return true;
-        }
-        if (!batch.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          failure = Status::Internal("stored event batch at " + DescribeKey(key) +
-                                     " is not a valid EventBatch");
-          return false;
-        }
-        events.clear();
-        // Self-contained batches need a fresh dictionary each.
-        BatchDecoder decoder;
-        Status decoded = decoder.Decode(batch, /*host=*/nullptr, &events, rejects);
-        if (!decoded.ok()) {
-          failure = decoded.WithContext("stored event batch at " + DescribeKey(key));
-          return false;
-        }
-        for (NetworkEvent& event : events) {
-          if (event.time_ns >= start_ns && event.time_ns < end_ns) {
-            take(std::move(event));
-          }
-        }
-        return true;
-      }));
+  ULNA_RETURN_IF_ERROR(
+      store_->Scan(Family::kEvents, TimeKey(start_ns - kMaxBatchSpanNs), TimeKey(end_ns),
+                   [&](std::string_view key, std::string_view value) {
+                     if (!batch.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                       failure = Status::Internal("stored event batch at " + DescribeKey(key) +
+                                                  " is not a valid EventBatch");
+                       return false;
+                     }
+                     events.clear();
+                     // Self-contained batches need a fresh dictionary each.
+                     BatchDecoder decoder;
+                     Status decoded = decoder.Decode(batch, /*host=*/nullptr, &events, rejects);
+                     if (!decoded.ok()) {
+                       failure = decoded.WithContext("stored event batch at " + DescribeKey(key));
+                       return false;
+                     }
+                     for (NetworkEvent& event : events) {
+                       if (event.time_ns >= start_ns && event.time_ns < end_ns) {
+                         take(std::move(event));
+                       }
+                     }
+                     return true;
+                   }));
   return failure;
 }
 

@@ -60,14 +60,9 @@ class EventLog {
               const std::function<void(const NetworkEvent&)>& visit, RejectTally* rejects) const;
   // As the 4-argument Scan, but hands each event over to `take` (it may move from it), for a
   // caller that keeps the events (the job) and should not copy every string of each one.
-  // Only batches whose batch key is below `batch_keys_below` are read (e.g. those stored before
-  // a given IngestPipeline's archive batches).
   Status ScanOwned(int64_t start_ns, int64_t end_ns,
-                   const std::function<void(NetworkEvent&& event)>& take, RejectTally* rejects,
-                   uint64_t batch_keys_below = UINT64_MAX) const;
-  // The time of the earliest stored batch (a lower bound of every stored event's time);
-  // nullopt when none is stored.
-  Result<std::optional<int64_t>> EarliestTime() const;
+                   const std::function<void(NetworkEvent&& event)>& take,
+                   RejectTally* rejects) const;
   // Deletes every batch older than `cutoff_ns`.
   Status DeleteBefore(int64_t cutoff_ns);
 

@@ -45,16 +45,13 @@ class BucketEventsTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  // Stores `events` as an archive run would and returns them, sorted, as Add() receives them.
-  static std::vector<NetworkEvent> StoreEvents(IngestPipeline* run,
-                                               std::vector<NetworkEvent> events) {
-    PreparedArchiveEvents prepared = run->PrepareArchiveEvents(std::move(events));
-    EXPECT_TRUE(run->StorePreparedArchiveEvents(&prepared, false).ok());
-    return std::move(prepared.events);
-  }
-  static std::unique_ptr<IngestPipeline> NewRun(Store* store) {
-    return std::make_unique<IngestPipeline>(
+  // Stores `events` as an archive would be and returns them, sorted, as Add() receives them.
+  std::vector<NetworkEvent> StoreEvents(Store* store, std::vector<NetworkEvent> events) {
+    IngestPipeline ingest(
         store, IngestOptions{kNanosPerDay, 0}, [] { return kT0; }, [] { return int64_t{0}; });
+    PreparedArchiveEvents prepared = ingest.PrepareArchiveEvents(std::move(events));
+    EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&prepared, false).ok());
+    return std::move(prepared.events);
   }
 
   std::string dir_;
@@ -62,15 +59,12 @@ class BucketEventsTest : public ::testing::Test {
 
 TEST_F(BucketEventsTest, FreshStoreServesEachBucketFromMemory) {
   auto store = OpenStore("db");
-  auto run = NewRun(store.get());
-  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan, run->first_archive_batch_key());
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
   ASSERT_TRUE(buffered.ok()) << buffered.status().ToString();
-  EXPECT_FALSE(buffered->EarliestTime().value().has_value());
-  buffered->Add(StoreEvents(run.get(), {MakeJobTestEvent(kT0 + kMinute, "web-1", "nginx"),
-                                        MakeJobTestEvent(kT0 + 14 * kMinute, "web-1", "curl"),
-                                        MakeJobTestEvent(kT0 + kSpan, "web-1", "wget")}));
+  buffered->Add(StoreEvents(store.get(), {MakeJobTestEvent(kT0 + kMinute, "web-1", "nginx"),
+                                          MakeJobTestEvent(kT0 + 14 * kMinute, "web-1", "curl"),
+                                          MakeJobTestEvent(kT0 + kSpan, "web-1", "wget")}));
   EXPECT_EQ(buffered->pending_events(), 3u);
-  EXPECT_EQ(buffered->EarliestTime().value(), kT0 + kMinute);
 
   std::vector<NetworkEvent> first;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &first).ok());
@@ -85,32 +79,27 @@ TEST_F(BucketEventsTest, FreshStoreServesEachBucketFromMemory) {
 
 TEST_F(BucketEventsTest, EventsOfBucketsAlreadyTakenAreDropped) {
   auto store = OpenStore("db");
-  auto run = NewRun(store.get());
-  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan, run->first_archive_batch_key());
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
   ASSERT_TRUE(buffered.ok());
   std::vector<NetworkEvent> taken;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &taken).ok());
   EXPECT_TRUE(taken.empty());
   buffered->Add(
-      StoreEvents(run.get(), {MakeJobTestEvent(kT0 + 3 * kMinute, "web-1", "late"),
-                              MakeJobTestEvent(kT0 + kSpan + kMinute, "web-1", "on-time")}));
+      StoreEvents(store.get(), {MakeJobTestEvent(kT0 + 3 * kMinute, "web-1", "late"),
+                                MakeJobTestEvent(kT0 + kSpan + kMinute, "web-1", "on-time")}));
   EXPECT_EQ(buffered->pending_events(), 1u);
   ASSERT_TRUE(buffered->Take(kT0 + kSpan, kT0 + 2 * kSpan, &taken).ok());
   EXPECT_EQ(Names(taken), (std::vector<std::string>{"on-time"}));
 }
 
-TEST_F(BucketEventsTest, ReusedStoreReadsOlderRunsFromTheLogAndThisRunFromMemory) {
+TEST_F(BucketEventsTest, ReusedStoreReadsBucketsWithOlderEventsFromTheLog) {
   auto store = OpenStore("db");
-  // Stored by an earlier run: only the log has it.
-  StoreEvents(NewRun(store.get()).get(), {MakeJobTestEvent(kT0 + 2 * kMinute, "web-1", "older")});
-  auto run = NewRun(store.get());
-  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan, run->first_archive_batch_key());
+  // Stored by an earlier run: the buffer never saw it.
+  StoreEvents(store.get(), {MakeJobTestEvent(kT0 + 2 * kMinute, "web-1", "older")});
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
   ASSERT_TRUE(buffered.ok());
-  EXPECT_EQ(buffered->EarliestTime().value(), kT0 + 2 * kMinute);
-  buffered->Add(StoreEvents(run.get(), {MakeJobTestEvent(kT0 + 4 * kMinute, "web-1", "newer"),
-                                        MakeJobTestEvent(kT0 + 2 * kSpan, "web-1", "later")}));
-  // Stored ahead of the job but not yet handed over: the job must not see it yet.
-  StoreEvents(run.get(), {MakeJobTestEvent(kT0 + 5 * kMinute, "web-1", "ahead")});
+  buffered->Add(StoreEvents(store.get(), {MakeJobTestEvent(kT0 + 4 * kMinute, "web-1", "newer"),
+                                          MakeJobTestEvent(kT0 + 2 * kSpan, "web-1", "later")}));
 
   std::vector<NetworkEvent> first;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &first).ok());
@@ -125,7 +114,7 @@ TEST_F(BucketEventsTest, ReusedStoreReadsOlderRunsFromTheLogAndThisRunFromMemory
 
 TEST_F(BucketEventsTest, RejectsANonPositiveSpan) {
   auto store = OpenStore("db");
-  EXPECT_EQ(BufferedBucketEvents::Open(store.get(), 0, 1).status().code(),
+  EXPECT_EQ(BufferedBucketEvents::Open(store.get(), 0).status().code(),
             Status::Code::kInvalidArgument);
 }
 
@@ -137,6 +126,8 @@ std::string RunJob(const std::string& dir, const std::vector<std::vector<Network
   EXPECT_TRUE(store.ok());
   auto output = AlertOutput::Open(dir + "/alerts.ndjson");
   EXPECT_TRUE(output.ok());
+  auto memory = BufferedBucketEvents::Open(store->get(), kSpan);
+  EXPECT_TRUE(memory.ok());
   JobConfig config;
   config.mode = DetectionMode::kElastic;
   config.bucket_span_ns = kSpan;
@@ -144,35 +135,21 @@ std::string RunJob(const std::string& dir, const std::vector<std::vector<Network
   config.rule_interval_ns = kSpan;
   config.lookback_ns = 3 * kSpan;
   config.alert_threshold = 0;
-  std::optional<AnomalyJob> job;
+  AnomalyJob job(config, store->get(), MakeDetector(config.mode),
+                 AlertSinks{output->get(), nullptr}, buffered ? &*memory : nullptr);
+  EXPECT_TRUE(job.Open().ok());
   IngestPipeline ingest(
       store->get(), IngestOptions{kNanosPerDay * 365, 0}, [] { return kT0; },
-      [&job] { return job->closed_before_ns(); });
-  auto memory = BufferedBucketEvents::Open(store->get(), kSpan, ingest.first_archive_batch_key());
-  EXPECT_TRUE(memory.ok());
-  job.emplace(config, store->get(), MakeDetector(config.mode), AlertSinks{output->get(), nullptr},
-              buffered ? &*memory : nullptr);
-  EXPECT_TRUE(job->Open().ok());
+      [&job] { return job.closed_before_ns(); });
   int64_t clock = 0;
-  // As replay does when buffered: every chunk is stored ahead of the job (here: all of them
-  // before the job sees the first), and handed to the job in order.
-  std::vector<PreparedArchiveEvents> stored;
   for (const std::vector<NetworkEvent>& chunk : chunks) {
-    stored.push_back(ingest.PrepareArchiveEvents(chunk));
-    if (buffered) {
-      EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&stored.back(), false).ok());
-    }
-  }
-  for (PreparedArchiveEvents& prepared : stored) {
-    if (!buffered) {
-      EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&prepared, false).ok());
-    }
+    PreparedArchiveEvents prepared = ingest.PrepareArchiveEvents(chunk);
+    EXPECT_TRUE(ingest.StorePreparedArchiveEvents(&prepared, false).ok());
     clock = std::max(clock, prepared.events.back().time_ns);
-    ingest.CountLateArchiveEvents(prepared.events);
     memory->Add(std::move(prepared.events));
-    EXPECT_TRUE(job->AdvanceTo(clock).ok());
+    EXPECT_TRUE(job.AdvanceTo(clock).ok());
   }
-  EXPECT_TRUE(job->AdvanceTo(clock + 2 * kSpan).ok());
+  EXPECT_TRUE(job.AdvanceTo(clock + 2 * kSpan).ok());
   std::ifstream in(dir + "/alerts.ndjson");
   std::stringstream text;
   text << in.rdbuf();

@@ -131,8 +131,6 @@ Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   for (const ProcessActivity& activity : bucket.groups()) {
     history_.Record(bucket_start_ns, activity.host.id, activity.process_name);
   }
-  history_.Persist(&group);
-  detector_->Persist(&group);
   // Records and events past retention are dropped once a day (on the first bucket of a UTC
   // day): a range delete per bucket would pile up tombstones that every later scan must skip.
   const int64_t retention_cutoff = bucket_start_ns - config_.retention_ns;
@@ -140,15 +138,34 @@ Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   if (retention_due) {
     group.DeleteRange(Family::kRecords, BigEndian(0), BigEndian(retention_cutoff));
   }
-  group.Put(Family::kMeta, kNextBucketKey, BigEndian(bucket_end_ns));
-  // An empty bucket changes nothing but the checkpoint; if that write is lost the bucket is
-  // simply closed again, so only buckets with events pay for an fsync.
-  const bool had_events = !bucket.events().empty();
-  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/had_events));
-  if (retention_due) ULNA_RETURN_IF_ERROR(EventLog(store_).DeleteBefore(retention_cutoff));
+  const bool commit = uncommitted_buckets_ + 1 >= config_.state_commit_buckets;
+  const bool events_since_commit = uncommitted_events_ || !bucket.events().empty();
+  if (commit) AddStateCommit(bucket_end_ns, &group);
+  // Only a state commit of buckets with events pays for an fsync: losing the other writes only
+  // re-closes buckets, whose records come out the same.
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/commit && events_since_commit));
   next_bucket_ns_ = bucket_end_ns;
+  uncommitted_buckets_ = commit ? 0 : uncommitted_buckets_ + 1;
+  uncommitted_events_ = !commit && events_since_commit;
+  if (retention_due) ULNA_RETURN_IF_ERROR(EventLog(store_).DeleteBefore(retention_cutoff));
   closed_before_.store(bucket_end_ns, std::memory_order_release);
   ++stats_.buckets_closed;
+  return Status::Ok();
+}
+
+void AnomalyJob::AddStateCommit(int64_t next_bucket_ns, WriteGroup* group) {
+  history_.Persist(group);
+  detector_->Persist(group);
+  group->Put(Family::kMeta, kNextBucketKey, BigEndian(next_bucket_ns));
+}
+
+Status AnomalyJob::CommitState() {
+  if (uncommitted_buckets_ == 0) return Status::Ok();
+  WriteGroup group;
+  AddStateCommit(next_bucket_ns_, &group);
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/uncommitted_events_));
+  uncommitted_buckets_ = 0;
+  uncommitted_events_ = false;
   return Status::Ok();
 }
 

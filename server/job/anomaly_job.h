@@ -2,7 +2,8 @@
 // has passed, scores each with the detector, keeps records and histories, and runs the rule every
 // interval over the look-back: records at or above the threshold, minus exceptions and anomalies
 // already alerted, highest score first, at most N per run, become alerts (store, NDJSON, watchers).
-// Restartable: every bucket commits its records, baselines and checkpoint in one durable write.
+// Restartable: every bucket (or every JobConfig::state_commit_buckets) commits its records,
+// baselines and checkpoint in one durable write.
 // The clock is whatever AdvanceTo() is given: wall time when serving, event time when replaying.
 // Thread-safety: AdvanceTo() from one thread; closed_before_ns() from any.
 #pragma once
@@ -59,6 +60,10 @@ class AnomalyJob {
   Status Open();
   // Closes every bucket whose end + query delay <= now_ns and runs the rule when due.
   Status AdvanceTo(int64_t now_ns);
+  // Commits the model state and checkpoint of the buckets closed since the last commit (see
+  // JobConfig::state_commit_buckets); call before stopping a job that commits less than every
+  // bucket.
+  Status CommitState();
   // Events before this time are late: their bucket has been scored already (0: nothing yet).
   int64_t closed_before_ns() const { return closed_before_.load(std::memory_order_acquire); }
   const JobStats& stats() const { return stats_; }
@@ -66,6 +71,9 @@ class AnomalyJob {
 
  private:
   Status CloseBucket(int64_t bucket_start_ns);
+  // Adds the state changed since the last commit and the checkpoint (the next bucket to close)
+  // to `group`.
+  void AddStateCommit(int64_t next_bucket_ns, WriteGroup* group);
   Status RunRule(int64_t run_time_ns);
   Status EmitOutbox();
   Result<int64_t> FirstEventBucket() const;
@@ -84,7 +92,9 @@ class AnomalyJob {
   int64_t next_bucket_ns_ = 0;  // 0: not started (no events yet)
   int64_t next_rule_run_ns_ = 0;
   std::atomic<int64_t> closed_before_{0};
-  bool outbox_pending_ = false;  // alerts stored but not yet in the NDJSON file
+  bool outbox_pending_ = false;       // alerts stored but not yet in the NDJSON file
+  uint32_t uncommitted_buckets_ = 0;  // closed since the last state commit
+  bool uncommitted_events_ = false;   // whether any of them had events
   JobStats stats_;
 };
 

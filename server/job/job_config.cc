@@ -27,6 +27,9 @@ Status JobConfig::Validate() const {
     return Status::InvalidArgument("alert_threshold must be within 0..100");
   }
   if (max_alerts_per_run == 0) return Status::InvalidArgument("max_alerts_per_run must be > 0");
+  if (state_commit_buckets == 0) {
+    return Status::InvalidArgument("state_commit_buckets must be > 0");
+  }
   if (retention_ns < lookback_ns + bucket_span_ns) {
     return Status::InvalidArgument("retention must cover the rule's look-back");
   }

@@ -29,6 +29,12 @@ struct JobConfig {
   std::string rule_name = "Unusual Linux Network Activity";
   std::string severity = "low";
   uint32_t risk_score = 21;
+  // The model state (baselines, detector) and the job checkpoint are committed together every
+  // this many closed buckets; a crash re-closes the buckets since the last commit (their records
+  // and alerts come out the same and are idempotent). Serving commits every bucket; replay, whose
+  // writes are durable only at its flushes anyway, commits less often: the rows a bucket
+  // rewrites are mostly the same as the next bucket's.
+  uint32_t state_commit_buckets = 1;
 
   // InvalidArgument naming the first inconsistent setting.
   Status Validate() const;

@@ -47,6 +47,10 @@ TEST(ServerConfigTest, FlagsAndFileOverrideWithClearErrors) {
   config.job.rule_interval_ns = 7 * kNanosPerMinute;  // not a multiple of a 2m span
   config.job.bucket_span_ns = 2 * kNanosPerMinute;
   EXPECT_FALSE(config.Validate().ok());
+  JobConfig job;
+  ASSERT_TRUE(job.Validate().ok());
+  job.state_commit_buckets = 0;
+  EXPECT_FALSE(job.Validate().ok());
   std::remove(path.c_str());
 }
 

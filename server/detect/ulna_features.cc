@@ -120,7 +120,7 @@ ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
   return f;
 }
 
-int64_t UtcDayStart(int64_t t) { return t - ((t % kNanosPerDay) + kNanosPerDay) % kNanosPerDay; }
+int64_t UtcDayStart(int64_t t) { return AlignDown(t, kNanosPerDay); }
 
 // 1970-01-01 was a Thursday (weekday 4 with Sunday = 0).
 int UtcWeekday(int64_t t) { return static_cast<int>((UtcDayStart(t) / kNanosPerDay + 4) % 7); }

@@ -1,7 +1,6 @@
 #include "server/ingest/ingest_pipeline.h"
 
 #include <algorithm>
-#include <map>
 
 #include "common/duration.h"
 

@@ -77,7 +77,6 @@ class AnomalyJob {
   Status RunRule(int64_t run_time_ns);
   Status EmitOutbox();
   Result<int64_t> FirstEventBucket() const;
-  int64_t AlignDown(int64_t t, int64_t step) const { return t - ((t % step) + step) % step; }
 
   JobConfig config_;
   Store* store_;

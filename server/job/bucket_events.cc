@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "common/duration.h"
+
 namespace ulna::server {
 
 Status StoredBucketEvents::Take(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent>* out) {
@@ -22,14 +24,10 @@ Result<BufferedBucketEvents> BufferedBucketEvents::Open(Store* store, int64_t bu
   return BufferedBucketEvents(store, bucket_span_ns, *stored_until);
 }
 
-int64_t BufferedBucketEvents::BucketOf(int64_t time_ns) const {
-  return time_ns - ((time_ns % bucket_span_ns_) + bucket_span_ns_) % bucket_span_ns_;
-}
-
 void BufferedBucketEvents::Add(std::vector<NetworkEvent>&& events) {
   for (NetworkEvent& event : events) {
     if (taken_until_ && event.time_ns < *taken_until_) continue;  // late: already scored
-    std::vector<NetworkEvent>& bucket = pending_[BucketOf(event.time_ns)];
+    std::vector<NetworkEvent>& bucket = pending_[AlignDown(event.time_ns, bucket_span_ns_)];
     bucket.push_back(std::move(event));
   }
 }

@@ -52,7 +52,6 @@ class BufferedBucketEvents : public BucketEvents {
  private:
   BufferedBucketEvents(Store* store, int64_t bucket_span_ns, std::optional<int64_t> stored_until)
       : stored_(store), bucket_span_ns_(bucket_span_ns), stored_until_(stored_until) {}
-  int64_t BucketOf(int64_t time_ns) const;
 
   StoredBucketEvents stored_;
   int64_t bucket_span_ns_;

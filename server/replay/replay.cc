@@ -42,7 +42,6 @@ struct LineBlock {
 struct ParsedBlock {
   PreparedArchiveEvents prepared;
   RejectTally rejects;  // with line numbers over all inputs
-  uint64_t lines = 0;
   uint64_t events = 0;  // parsed events (before the ingest's time checks)
 };
 
@@ -114,7 +113,6 @@ void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
       const size_t end = rest.find('\n');
       const std::string_view line = rest.substr(0, end);
       rest.remove_prefix(end + 1);
-      ++parsed.lines;
       if (oversize != block->oversize.end() && *oversize == number) {
         ++oversize;
         parsed.rejects.Add(

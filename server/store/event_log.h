@@ -35,8 +35,8 @@ class EventLog {
   // `batch_key` makes the keys unique per source (e.g. the agent's batch sequence).
   void Append(const HostInfo& host, uint64_t batch_key, const std::vector<NetworkEvent>& events,
               WriteGroup* group) const;
-  // As above, for a caller that no longer needs `events` (replay, archives): they are sorted
-  // in place and moved into the encoder instead of copied.
+  // As above, for a caller that no longer needs `events` (the ingest of an agent's batch):
+  // they are sorted in place instead of copied first.
   void Append(const HostInfo& host, uint64_t batch_key, std::vector<NetworkEvent>&& events,
               WriteGroup* group) const;
   // Adds events of recorded archives, of any hosts (each keeps its own), sorted by time, to

@@ -30,5 +30,15 @@ TEST(DurationTest, FormatsShortestExactForm) {
   EXPECT_EQ(FormatDuration(1500), "1500ns");
 }
 
+TEST(DurationTest, AlignDownFindsTheStartOfTheStepHoldingATime) {
+  constexpr int64_t kSpan = 15 * kNanosPerMinute;
+  EXPECT_EQ(AlignDown(0, kSpan), 0);
+  EXPECT_EQ(AlignDown(kSpan - 1, kSpan), 0);
+  EXPECT_EQ(AlignDown(kSpan, kSpan), kSpan);
+  EXPECT_EQ(AlignDown(3 * kSpan + 7, kSpan), 3 * kSpan);
+  EXPECT_EQ(AlignDown(-1, kSpan), -kSpan);  // before the epoch: the step that holds it
+  EXPECT_EQ(AlignDown(-kSpan, kSpan), -kSpan);
+}
+
 }  // namespace
 }  // namespace ulna

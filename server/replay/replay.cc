@@ -14,7 +14,7 @@
 
 #include "common/duration.h"
 #include "common/json_writer.h"
-#include "common/line_reader.h"
+#include "common/line_block_reader.h"
 #include "server/ingest/ingest_pipeline.h"
 #include "server/job/bucket_events.h"
 #include "server/replay/bounded_queue.h"
@@ -33,69 +33,47 @@ constexpr size_t kBlockBytes = 1 << 20;
 struct LineBlock {
   uint64_t index = 0;                 // blocks are stored and scored in this order
   const std::string* path = nullptr;  // the input, for reject messages
-  uint64_t first_line = 0;            // number of the first line over all inputs (1-based)
-  std::string text;                   // every line followed by '\n' (over-long ones empty)
-  std::vector<uint64_t> oversize;     // numbers of the over-long lines, ascending
+  TextBlock text;
 };
 
 // A block parsed, time-checked and encoded by a worker, ready to store.
 struct ParsedBlock {
   PreparedArchiveEvents prepared;
-  RejectTally rejects;  // with line numbers over all inputs
+  RejectTally rejects;  // line numbers counted from the block's first line (1)
+  uint64_t lines = 0;   // in the block, the skipped over-long one included
   uint64_t events = 0;  // parsed events (before the ingest's time checks)
 };
 
 // What the reading thread counts; read by the main thread only after joining it.
 struct ReadTally {
-  uint64_t lines = 0;
   uint64_t bytes = 0;
   Status status;  // why reading stopped early (unreadable input)
 };
 
-// Reads every input line by line into blocks and dispatches them (reserving their place in
+// Reads every input into blocks of lines and dispatches them (reserving their place in
 // `results`) until the input ends or `results` is closed.
 void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>* blocks,
                 ReorderBuffer<ParsedBlock>* results, ReadTally* tally) {
-  LineBlock block;
-  block.text.reserve(kBlockBytes + 64 * 1024);
-  auto dispatch = [&]() {
-    if (block.text.empty() && block.oversize.empty()) return true;
-    std::optional<uint64_t> index = results->Reserve();
-    if (!index) return false;  // the store side stopped
-    block.index = *index;
-    // simdjson may read this far past the last line.
-    block.text.append(kLinePadding, '\0');
-    const std::string* path = block.path;
-    const bool pushed = blocks->Push(std::move(block));
-    block = LineBlock();
-    block.path = path;
-    block.first_line = tally->lines + 1;
-    // Room for the block and the line that ends it, so that appending never reallocates.
-    block.text.reserve(kBlockBytes + 64 * 1024);
-    return pushed;
-  };
   for (const std::string& path : inputs) {
-    if (!dispatch()) return;  // a block never spans two inputs (reject messages name one)
-    block.path = &path;
-    block.first_line = tally->lines + 1;
-    auto reader = LineReader::Open(path);
+    auto reader = LineBlockReader::Open(path, kBlockBytes);
     if (!reader.ok()) {
       tally->status = reader.status();
       return;
     }
-    std::string_view line;
-    while ((*reader)->Next(&line)) {
-      ++tally->lines;
-      if ((*reader)->oversize()) block.oversize.push_back(tally->lines);
-      block.text.append(line);
-      block.text.push_back('\n');
-      if (block.text.size() >= kBlockBytes && !dispatch()) return;
+    LineBlock block;
+    block.path = &path;
+    while ((*reader)->Next(&block.text)) {
+      std::optional<uint64_t> index = results->Reserve();
+      if (!index) return;  // the store side stopped
+      block.index = *index;
+      if (!blocks->Push(std::move(block))) return;
+      block = LineBlock();
+      block.path = &path;
     }
     tally->status = (*reader)->status().WithContext(path);
     if (!tally->status.ok()) return;
     tally->bytes += (*reader)->bytes_read();
   }
-  dispatch();
 }
 
 // Parses, time-checks and encodes blocks until there are no more.
@@ -107,14 +85,17 @@ void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
   while (std::optional<LineBlock> block = blocks->Pop()) {
     ParsedBlock parsed;
     std::vector<NetworkEvent> events;
-    std::string_view rest(block->text.data(), block->text.size() - kLinePadding);
-    auto oversize = block->oversize.begin();
-    for (uint64_t number = block->first_line; !rest.empty(); ++number) {
-      const size_t end = rest.find('\n');
-      const std::string_view line = rest.substr(0, end);
+    // Lines run ~900 bytes; reserving avoids moving the events as the vector grows.
+    events.reserve(block->text.size / 512 + 1);
+    std::string_view rest = block->text.lines();
+    uint64_t number = 0;
+    while (!rest.empty()) {
+      const size_t end = rest.find('\n');  // every line of a block ends in one
+      std::string_view line = rest.substr(0, end);
       rest.remove_prefix(end + 1);
-      if (oversize != block->oversize.end() && *oversize == number) {
-        ++oversize;
+      ++number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.size() > kMaxLineBytes) {
         parsed.rejects.Add(
             number, ParseError{RejectReason::kOversizeField, *block->path + ": line too long"});
         continue;
@@ -127,6 +108,11 @@ void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
       }
       events.push_back(std::move(event));
     }
+    if (block->text.oversize_line_after) {
+      parsed.rejects.Add(
+          ++number, ParseError{RejectReason::kOversizeField, *block->path + ": line too long"});
+    }
+    parsed.lines = number;
     parsed.events = events.size();
     parsed.prepared = ingest->PrepareArchiveEvents(std::move(events));
     results->Put(block->index, std::move(parsed));
@@ -231,9 +217,13 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   }
   Status stored;
   int64_t clock = 0;  // the latest event time seen: the job's "now"
+  uint64_t lines = 0;
   uint64_t events = 0;
   RejectTally rejects;
   while (std::optional<ParsedBlock> parsed = results.Next()) {
+    // Blocks arrive in input order: their line numbers continue from the lines before them.
+    for (RejectTally::Sample& sample : parsed->rejects.samples) sample.line_number += lines;
+    lines += parsed->lines;
     events += parsed->events;
     rejects.Merge(parsed->rejects);
     std::vector<NetworkEvent>& kept = parsed->prepared.events;
@@ -252,7 +242,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   ULNA_RETURN_IF_ERROR(stored);
 
   ReplaySummary summary;
-  summary.lines = tally.lines;
+  summary.lines = lines;
   summary.events = events;
   summary.rejects = std::move(rejects);
   summary.bytes = tally.bytes;

@@ -10,6 +10,8 @@
 #include <random>
 #include <vector>
 
+#include "common/line_block_reader.h"
+
 namespace ulna {
 namespace {
 
@@ -60,6 +62,42 @@ class LineReaderTest : public ::testing::Test {
     auto reader = LineReader::Open(path);
     EXPECT_TRUE(reader.ok()) << reader.status().ToString();
     return reader.ok() ? std::move(reader).value() : nullptr;
+  }
+
+  // Reads every block and splits it into lines as the replay's workers do; over-long lines
+  // come back as "<oversize>", so the result compares with ReadAll's.
+  static std::vector<std::string> ReadAllBlocks(LineBlockReader* reader) {
+    std::vector<std::string> lines;
+    TextBlock block;
+    while (reader->Next(&block)) {
+      std::string_view rest = block.lines();
+      EXPECT_TRUE(rest.empty() || rest.back() == '\n');
+      for (size_t i = 0; i < kLinePadding; ++i) EXPECT_EQ(block.bytes[block.size + i], '\0');
+      while (!rest.empty()) {
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(line.size() + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        lines.push_back(line.size() > kMaxLineBytes ? "<oversize>" : std::string(line));
+      }
+      if (block.oversize_line_after) lines.push_back("<oversize>");
+    }
+    return lines;
+  }
+
+  // Reads `path` with both readers, blocks of several sizes, and expects the same lines.
+  void ExpectBlocksMatchLines(const std::string& path) {
+    auto line_reader = Open(path);
+    ASSERT_NE(line_reader, nullptr);
+    const std::vector<std::string> want = ReadAll(line_reader.get());
+    for (size_t block_bytes : {size_t{1}, size_t{7}, size_t{4096}, size_t{1} << 20}) {
+      auto reader = LineBlockReader::Open(path, block_bytes);
+      ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+      EXPECT_EQ(ReadAllBlocks(reader->get()), want) << path << " in blocks of " << block_bytes;
+      EXPECT_EQ((*reader)->status().ToString(), line_reader->status().ToString());
+      EXPECT_EQ((*reader)->bytes_read(), line_reader->bytes_read());
+      TextBlock after_end;
+      EXPECT_FALSE((*reader)->Next(&after_end));  // stays at the end
+    }
   }
 
   std::string dir_;
@@ -171,6 +209,43 @@ TEST_F(LineReaderTest, OverLongLinesAreSkippedAndFlagged) {
   ASSERT_NE(gz, nullptr);
   EXPECT_EQ(ReadAll(gz.get()), want);
   EXPECT_TRUE(gz->status().ok()) << gz->status().ToString();
+}
+
+// The block reader hands out the same lines as the line reader, whatever the block size: CRLF,
+// empty lines, a last line without '\n', gzip members, buffer boundaries, over-long lines.
+TEST_F(LineReaderTest, BlocksHoldTheSameLines) {
+  ExpectBlocksMatchLines(WritePlain("a.ndjson", kContent));
+  ExpectBlocksMatchLines(WritePlain("empty", ""));
+  ExpectBlocksMatchLines(WritePlain("a.gz", GzipBytes(kContent)));
+  ExpectBlocksMatchLines(
+      WritePlain("multi.gz", GzipBytes("one\ntwo\nthr") + GzipBytes("ee\nfour\n") + GzipBytes("")));
+  std::vector<std::string> lines;
+  const std::string many = ManyLines(&lines);
+  ExpectBlocksMatchLines(WritePlain("big.ndjson", many));
+  ExpectBlocksMatchLines(WritePlain("big.gz", GzipBytes(many)));
+  const std::string at_limit(kMaxLineBytes, 'x');
+  const std::string over(kMaxLineBytes + 1, 'y');
+  const std::string huge(3 * kMaxLineBytes + 17, 'z');
+  const std::string long_lines = "a\n" + over + "\n" + at_limit + "\r\n" + huge + "\nb\n" + over +
+                                 "\n" + over + "\n" + over;  // consecutive, last without '\n'
+  ExpectBlocksMatchLines(WritePlain("long.ndjson", long_lines));
+  ExpectBlocksMatchLines(WritePlain("long.gz", GzipBytes(long_lines)));
+  ExpectBlocksMatchLines(WritePlain("at-limit-last.ndjson", "a\n" + at_limit));
+}
+
+TEST_F(LineReaderTest, BlockReaderReportsMissingAndCorruptInput) {
+  EXPECT_EQ(LineBlockReader::Open(dir_ + "/nope", 1 << 20).status().code(),
+            Status::Code::kNotFound);
+  std::vector<std::string> lines;
+  const std::string gz = GzipBytes(ManyLines(&lines));
+  auto reader = LineBlockReader::Open(WritePlain("cut.gz", gz.substr(0, gz.size() / 2)), 4096);
+  ASSERT_TRUE(reader.ok());
+  TextBlock block;
+  size_t blocks = 0;
+  while ((*reader)->Next(&block)) ++blocks;
+  EXPECT_GT(blocks, 0u);
+  EXPECT_EQ((*reader)->status().code(), Status::Code::kIoError);
+  EXPECT_NE((*reader)->status().message().find("truncated"), std::string::npos);
 }
 
 }  // namespace

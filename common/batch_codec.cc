@@ -3,18 +3,32 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/proto_wire_writer.h"
+
 namespace ulna {
 namespace {
 
-void SetIp(const IpAddress& ip, std::string* out) {
-  out->assign(reinterpret_cast<const char*>(ip.bytes().data()), ip.is_v4() ? 4 : 16);
+std::string_view IpBytes(const IpAddress& ip) {
+  return std::string_view(reinterpret_cast<const char*>(ip.bytes().data()), ip.is_v4() ? 4 : 16);
 }
 
-// Appends the raw bytes of a fixed-size value to a dedup key.
-template <typename T>
-void PutKey(T value, std::string* key) {
-  key->append(reinterpret_cast<const char*>(&value), sizeof(value));
-}
+// Field numbers of ulna.v1 EventBatch, CompactProcess and CompactEvent (events.proto); the
+// encoder writes each message's fields in this order, as protobuf's serializer does.
+namespace batch_field {
+constexpr uint32_t kSequence = 1, kStringBase = 2, kStrings = 3, kBaseTimeNs = 4, kProcesses = 5,
+                   kEvents = 6, kSelfContained = 8;
+}  // namespace batch_field
+namespace process_field {
+constexpr uint32_t kPid = 1, kPpid = 2, kStartTimeNs = 3, kUid = 4, kGid = 5, kName = 6,
+                   kExecutable = 7, kArgs = 8, kWorkingDirectory = 9, kUserName = 10,
+                   kParentName = 11, kParentExecutable = 12, kContainerId = 13, kEntityId = 14,
+                   kHostId = 15, kHostName = 16;
+}  // namespace process_field
+namespace event_field {
+constexpr uint32_t kTimeDeltaNs = 1, kProcess = 2, kIngress = 3, kUdp = 4, kSourceIp = 5,
+                   kSourcePort = 6, kDestinationIp = 7, kDestinationPort = 8, kNetnsInode = 9,
+                   kCgroupId = 10, kRepeatCount = 11;
+}  // namespace event_field
 
 // Resolves dictionary ids of one batch: the stream dictionary, or the batch's own strings when
 // it is self-contained (id i is strings[i - 1]), without copying them.
@@ -140,101 +154,149 @@ bool DecodePort(uint32_t port, const char* field, uint16_t* out, ParseError* err
 
 }  // namespace
 
-v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEvent> events) {
-  v1::EventBatch batch;
-  Fill(sequence, events, &batch);
-  return batch;
+uint32_t BatchEncoder::Intern(std::string_view s) {
+  if (s.empty()) return 0;
+  bool inserted = false;
+  const uint32_t id = string_index_.FindOrInsert(
+      HashBytes(s), static_cast<uint32_t>(strings_.size()),
+      [&](uint32_t candidate) { return strings_[candidate] == s; }, &inserted);
+  if (inserted) {
+    ProtoWireWriter(&strings_field_).RepeatedBytes(batch_field::kStrings, s);
+    if (self_contained_) {
+      strings_.push_back(s);
+    } else {
+      strings_.push_back(owned_strings_.emplace_back(s));  // deque: earlier views stay valid
+    }
+  }
+  return id;
+}
+
+uint32_t BatchEncoder::InternProcess(const NetworkEvent& event) {
+  // Events of one process share a table entry: most events repeat a process seen earlier in
+  // the batch (dev1: ~5 events a process), and comparing them with its first event is cheaper
+  // than interning its dozen strings again. Fields that decide the entry are hashed only where
+  // cheap (numbers, sizes, the short host id); the comparison settles the rest.
+  const ProcessInfo& p = event.process;
+  uint64_t hash = self_contained_ ? HashBytes(event.host.id) : 0;
+  hash = HashCombine(hash, (uint64_t{p.pid} << 32) | p.ppid);
+  hash = HashCombine(hash, static_cast<uint64_t>(p.start_time_ns));
+  hash = HashCombine(hash, (uint64_t{p.uid} << 32) | p.gid);
+  hash = HashCombine(hash, (p.name.size() << 48) ^ (p.executable.size() << 32) ^
+                               (p.args.size() << 16) ^ p.entity_id.size());
+  bool inserted = false;
+  const uint32_t index = process_index_.FindOrInsert(
+      hash, static_cast<uint32_t>(process_events_.size()),
+      [&](uint32_t candidate) {
+        const NetworkEvent& first = *process_events_[candidate];
+        return first.process == p && (!self_contained_ || first.host == event.host);
+      },
+      &inserted);
+  if (inserted) {
+    process_events_.push_back(&event);
+    WriteProcess(event);
+  }
+  return index;
+}
+
+// Strings are interned in field order, as the dictionary ids then follow first use.
+void BatchEncoder::WriteProcess(const NetworkEvent& event) {
+  using namespace process_field;
+  const ProcessInfo& p = event.process;
+  ProtoWireWriter w(&processes_field_);
+  const size_t start = w.BeginNested(batch_field::kProcesses);
+  w.Uint(kPid, p.pid);
+  w.Uint(kPpid, p.ppid);
+  w.Int(kStartTimeNs, p.start_time_ns);
+  w.Uint(kUid, p.uid);
+  w.Uint(kGid, p.gid);
+  w.Uint(kName, Intern(p.name));
+  w.Uint(kExecutable, Intern(p.executable));
+  arg_ids_.clear();
+  for (const std::string& arg : p.args) arg_ids_.push_back(Intern(arg));
+  w.PackedUint32(kArgs, arg_ids_);
+  w.Uint(kWorkingDirectory, Intern(p.working_directory));
+  w.Uint(kUserName, Intern(p.user_name));
+  w.Uint(kParentName, Intern(p.parent_name));
+  w.Uint(kParentExecutable, Intern(p.parent_executable));
+  w.Uint(kContainerId, Intern(p.container_id));
+  w.Uint(kEntityId, Intern(p.entity_id));
+  if (self_contained_) {
+    w.Uint(kHostId, Intern(event.host.id));
+    w.Uint(kHostName, Intern(event.host.name));
+  }
+  w.EndNested(start);
+}
+
+// Fills the dictionary and the batch's wire fields (strings_field_, processes_field_,
+// events_field_) for `events`; *string_base is the id of the batch's first new string.
+void BatchEncoder::EncodeFields(std::span<const NetworkEvent> events, uint32_t* string_base) {
+  if (self_contained_) {
+    string_index_.Clear();
+    strings_.resize(1);
+  }
+  *string_base = static_cast<uint32_t>(strings_.size());
+  strings_field_.clear();
+  processes_field_.clear();
+  events_field_.clear();
+  process_index_.Clear();
+  process_events_.clear();
+
+  int64_t prev_time = events.empty() ? 0 : events.front().time_ns;
+  ProtoWireWriter w(&events_field_);
+  for (const NetworkEvent& e : events) {
+    using namespace event_field;
+    const uint32_t process = InternProcess(e);
+    const size_t start = w.BeginNested(batch_field::kEvents);
+    // Unsigned subtraction: wrap-around instead of overflow for absurd time jumps.
+    w.Sint(kTimeDeltaNs, static_cast<int64_t>(static_cast<uint64_t>(e.time_ns) -
+                                              static_cast<uint64_t>(prev_time)));
+    prev_time = e.time_ns;
+    w.Uint(kProcess, process);
+    w.Bool(kIngress, e.direction == Direction::kIngress);
+    w.Bool(kUdp, e.transport == Transport::kUdp);
+    w.Bytes(kSourceIp, IpBytes(e.source_ip));
+    w.Uint(kSourcePort, e.source_port);
+    w.Bytes(kDestinationIp, IpBytes(e.destination_ip));
+    w.Uint(kDestinationPort, e.destination_port);
+    w.Uint(kNetnsInode, e.netns_inode);
+    w.Uint(kCgroupId, e.cgroup_id);
+    w.Uint(kRepeatCount, e.repeat_count);
+    w.EndNested(start);
+  }
+}
+
+std::string BatchEncoder::EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events,
+                                      bool with_strings) {
+  uint32_t string_base = 0;
+  EncodeFields(events, &string_base);
+  std::string out;
+  out.reserve(32 + strings_field_.size() + processes_field_.size() + events_field_.size());
+  ProtoWireWriter batch(&out);
+  batch.Uint(batch_field::kSequence, sequence);
+  batch.Uint(batch_field::kStringBase, string_base);
+  if (with_strings) out.append(strings_field_);
+  batch.Int(batch_field::kBaseTimeNs, events.empty() ? 0 : events.front().time_ns);
+  out.append(processes_field_);
+  out.append(events_field_);
+  batch.Bool(batch_field::kSelfContained, self_contained_);
+  return out;
 }
 
 std::string BatchEncoder::EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events) {
-  // One arena allocation instead of one per event, process and string, all freed at once.
-  google::protobuf::Arena arena;
-  auto* batch = google::protobuf::Arena::CreateMessage<v1::EventBatch>(&arena);
-  Fill(sequence, events, batch);
-  return batch->SerializeAsString();
+  return EncodeBatch(sequence, events, /*with_strings=*/true);
 }
 
-void BatchEncoder::Fill(uint64_t sequence, std::span<const NetworkEvent> events,
-                        v1::EventBatch* out) {
-  v1::EventBatch& batch = *out;
-  batch.set_sequence(sequence);
-  batch.set_self_contained(self_contained_);
-  if (self_contained_) {
-    ids_.clear();
-    next_id_ = 1;
+v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEvent> events) {
+  // The strings are added as they are rather than parsed: protobuf's parser rejects a proto3
+  // string that is not UTF-8, and process names and arguments are whatever bytes the kernel
+  // had. The rest holds no string field, so its parse cannot fail.
+  const std::string bytes = EncodeBatch(sequence, events, /*with_strings=*/false);
+  v1::EventBatch batch;
+  batch.ParseFromString(bytes);
+  for (size_t id = batch.string_base(); id < strings_.size(); ++id) {
+    batch.add_strings(std::string(strings_[id]));
   }
-  batch.set_string_base(next_id_);
-
-  auto intern = [&](const std::string& s) -> uint32_t {
-    if (s.empty()) return 0;
-    const auto [it, inserted] = ids_.try_emplace(s, next_id_);
-    if (inserted) {
-      batch.add_strings(s);
-      ++next_id_;
-    }
-    return it->second;
-  };
-
-  // Events of one process share a table entry; the key is the entry's encoded form, which is
-  // equal exactly when ProcessInfo and host are equal (ids map strings one to one).
-  std::unordered_map<std::string, uint32_t> process_index;
-  std::string key;
-  v1::CompactProcess proc;
-  const int64_t base_time = events.empty() ? 0 : events.front().time_ns;
-  batch.set_base_time_ns(base_time);
-  int64_t prev_time = base_time;
-
-  for (const NetworkEvent& e : events) {
-    const ProcessInfo& p = e.process;
-    proc.Clear();
-    proc.set_pid(p.pid);
-    proc.set_ppid(p.ppid);
-    proc.set_start_time_ns(p.start_time_ns);
-    proc.set_uid(p.uid);
-    proc.set_gid(p.gid);
-    proc.set_name(intern(p.name));
-    proc.set_executable(intern(p.executable));
-    for (const auto& arg : p.args) proc.add_args(intern(arg));
-    proc.set_working_directory(intern(p.working_directory));
-    proc.set_user_name(intern(p.user_name));
-    proc.set_parent_name(intern(p.parent_name));
-    proc.set_parent_executable(intern(p.parent_executable));
-    proc.set_container_id(intern(p.container_id));
-    proc.set_entity_id(intern(p.entity_id));
-    if (self_contained_) {
-      proc.set_host_id(intern(e.host.id));
-      proc.set_host_name(intern(e.host.name));
-    }
-
-    key.clear();
-    for (uint32_t v :
-         {proc.pid(), proc.ppid(), proc.uid(), proc.gid(), proc.name(), proc.executable(),
-          proc.working_directory(), proc.user_name(), proc.parent_name(), proc.parent_executable(),
-          proc.container_id(), proc.entity_id(), proc.host_id(), proc.host_name()}) {
-      PutKey(v, &key);
-    }
-    PutKey(proc.start_time_ns(), &key);
-    for (uint32_t arg : proc.args()) PutKey(arg, &key);
-    const auto [it, inserted] =
-        process_index.try_emplace(key, static_cast<uint32_t>(batch.processes_size()));
-    if (inserted) *batch.add_processes() = proc;
-
-    v1::CompactEvent* ce = batch.add_events();
-    // Unsigned subtraction: wrap-around instead of overflow for absurd time jumps.
-    ce->set_time_delta_ns(
-        static_cast<int64_t>(static_cast<uint64_t>(e.time_ns) - static_cast<uint64_t>(prev_time)));
-    prev_time = e.time_ns;
-    ce->set_process(it->second);
-    ce->set_ingress(e.direction == Direction::kIngress);
-    ce->set_udp(e.transport == Transport::kUdp);
-    SetIp(e.source_ip, ce->mutable_source_ip());
-    ce->set_source_port(e.source_port);
-    SetIp(e.destination_ip, ce->mutable_destination_ip());
-    ce->set_destination_port(e.destination_port);
-    ce->set_netns_inode(e.netns_inode);
-    ce->set_cgroup_id(e.cgroup_id);
-    ce->set_repeat_count(e.repeat_count);
-  }
+  return batch;
 }
 
 Status BatchDecoder::Decode(const v1::EventBatch& batch, const HostInfo* host,

@@ -5,13 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "common/ecs_codec.h"
 #include "common/event.h"
+#include "common/hash_index.h"
 #include "common/status.h"
 #include "ulna/v1/events.pb.h"
 
@@ -21,19 +23,43 @@ class BatchEncoder {
  public:
   // self_contained: each batch carries every string it uses and the host fields of events.
   explicit BatchEncoder(bool self_contained) : self_contained_(self_contained) {}
-  v1::EventBatch Encode(uint64_t sequence, std::span<const NetworkEvent> events);
-  // Encode, serialised: the batch is built in an arena, for callers that only store the bytes.
+  // The serialised batch, written straight in wire format (the bytes protobuf's serializer
+  // would produce for the same message), for callers that only keep the bytes (the event log).
   std::string EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events);
+  // The same batch as a message, for callers that need one.
+  v1::EventBatch Encode(uint64_t sequence, std::span<const NetworkEvent> events);
   v1::EventBatch Encode(uint64_t sequence, const std::vector<NetworkEvent>& events) {
     return Encode(sequence, std::span<const NetworkEvent>(events));
   }
 
  private:
-  void Fill(uint64_t sequence, std::span<const NetworkEvent> events, v1::EventBatch* batch);
+  // Fills the dictionary and this batch's wire fields; *string_base: its first new string id.
+  void EncodeFields(std::span<const NetworkEvent> events, uint32_t* string_base);
+  // The batch in wire format; without its strings when `with_strings` is false.
+  std::string EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events,
+                          bool with_strings);
+  // The dictionary id of `s` (0 for ""), adding it to the batch's strings when new.
+  uint32_t Intern(std::string_view s);
+  // The index of `event`'s entry in the batch's process table, adding it when new.
+  uint32_t InternProcess(const NetworkEvent& event);
+  // Writes `event`'s CompactProcess to processes_field_.
+  void WriteProcess(const NetworkEvent& event);
 
   bool self_contained_;
-  std::unordered_map<std::string, uint32_t> ids_;  // stream dictionary (stream mode)
-  uint32_t next_id_ = 1;                           // id 0 is the empty string
+  // The dictionary: id -> string and an index over it. Self-contained batches view the events'
+  // own strings (alive while a batch is encoded); a stream dictionary owns copies of them.
+  HashIndex string_index_;
+  std::vector<std::string_view> strings_{std::string_view()};  // id 0 is the empty string
+  std::deque<std::string> owned_strings_;                      // stream mode only
+  // This batch's process table: entry i is the process (and host, when self-contained) of
+  // *process_events_[i], its first event in the batch.
+  HashIndex process_index_;
+  std::vector<const NetworkEvent*> process_events_;
+  // Reused across batches, so that encoding allocates only the returned string.
+  std::string strings_field_;    // EventBatch.strings elements, wire format
+  std::string processes_field_;  // EventBatch.processes elements, wire format
+  std::string events_field_;     // EventBatch.events elements, wire format
+  std::vector<uint32_t> arg_ids_;
 };
 
 class BatchDecoder {

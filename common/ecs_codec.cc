@@ -6,195 +6,23 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
-#include <optional>
 #include <vector>
 
+#include "common/ecs_fast_scan.h"
+#include "common/ecs_fields.h"
 #include "common/json_writer.h"
 
 namespace ulna {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-// The objects whose members the parser knows. Documents may nest them ({"process":{"parent":
-// {"pid":1}}}) or flatten them into dotted keys ({"process.parent.pid":1}), or mix both.
-enum class Scope : uint8_t {
-  kRoot,
-  kEvent,
-  kHost,
-  kProcess,
-  kParent,
-  kUser,
-  kGroup,
-  kSource,
-  kDestination,
-  kNetwork,
-  kContainer,
-  kUlna,
-};
-
-constexpr const char* kScopeNames[] = {
-    "",      "event",  "host",        "process", "process.parent", "user",
-    "group", "source", "destination", "network", "container",      "ulna",
-};
-
-// The fields the parser reads; everything else is skipped unparsed.
-enum class Leaf : uint8_t {
-  kTimestamp,
-  kCategory,
-  kType,
-  kAction,
-  kHostName,
-  kHostId,
-  kPid,
-  kName,
-  kExecutable,
-  kArgs,
-  kWorkingDirectory,
-  kEntityId,
-  kStart,
-  kParentPid,
-  kParentName,
-  kParentExecutable,
-  kUserName,
-  kUserId,
-  kGroupId,
-  kSourceIp,
-  kSourcePort,
-  kDestinationIp,
-  kDestinationPort,
-  kDirection,
-  kTransport,
-  kContainerId,
-  kNetns,
-  kCgroupId,
-  kRepeatCount,
-};
-
-constexpr const char* kLeafNames[] = {
-    "@timestamp",
-    "event.category",
-    "event.type",
-    "event.action",
-    "host.name",
-    "host.id",
-    "process.pid",
-    "process.name",
-    "process.executable",
-    "process.args",
-    "process.working_directory",
-    "process.entity_id",
-    "process.start",
-    "process.parent.pid",
-    "process.parent.name",
-    "process.parent.executable",
-    "user.name",
-    "user.id",
-    "group.id",
-    "source.ip",
-    "source.port",
-    "destination.ip",
-    "destination.port",
-    "network.direction",
-    "network.transport",
-    "container.id",
-    "ulna.netns",
-    "ulna.cgroup_id",
-    "ulna.repeat_count",
-};
-
-struct Target {
-  enum Kind : uint8_t { kUnknown, kScope, kLeaf } kind = kUnknown;
-  Scope scope = Scope::kRoot;
-  Leaf leaf = Leaf::kTimestamp;
-};
-
-Target S(Scope s) { return {Target::kScope, s, Leaf::kTimestamp}; }
-Target L(Leaf l) { return {Target::kLeaf, Scope::kRoot, l}; }
-
-// Matches a key in place, in the document's own bytes: `k` points just after the key's opening
-// quote, and at least SIMDJSON_PADDING readable bytes follow the document, so fixed-size
-// compares may look past the key's closing quote. A component matches when the name is followed
-// by the closing quote (the whole key) or by '.' (a dotted path continues).
-class KeyMatcher {
- public:
-  explicit KeyMatcher(const char* k) : k_(k) {}
-  template <size_t N>
-  bool Try(const char (&name)[N], Target target) {
-    if (std::memcmp(k_, name, N - 1) != 0 || (k_[N - 1] != '"' && k_[N - 1] != '.')) return false;
-    target_ = target;
-    length_ = N - 1;
-    return true;
-  }
-  const char* key() const { return k_; }
-  Target target() const { return target_; }
-  // Moves to the next component of a dotted key; false when the key ended.
-  bool Descend() {
-    if (k_[length_] != '.') return false;
-    k_ += length_ + 1;
-    return true;
-  }
-
- private:
-  const char* k_;
-  Target target_;
-  size_t length_ = 0;
-};
-
-// Resolves one component of the key at m.key() inside `scope`.
-bool MatchOne(Scope scope, KeyMatcher& m) {
-  switch (scope) {
-    case Scope::kRoot:
-      return m.Try("@timestamp", L(Leaf::kTimestamp)) || m.Try("event", S(Scope::kEvent)) ||
-             m.Try("host", S(Scope::kHost)) || m.Try("process", S(Scope::kProcess)) ||
-             m.Try("user", S(Scope::kUser)) || m.Try("source", S(Scope::kSource)) ||
-             m.Try("destination", S(Scope::kDestination)) || m.Try("network", S(Scope::kNetwork)) ||
-             m.Try("group", S(Scope::kGroup)) || m.Try("container", S(Scope::kContainer)) ||
-             m.Try("ulna", S(Scope::kUlna));
-    case Scope::kEvent:
-      return m.Try("category", L(Leaf::kCategory)) || m.Try("type", L(Leaf::kType)) ||
-             m.Try("action", L(Leaf::kAction));
-    case Scope::kHost:
-      return m.Try("name", L(Leaf::kHostName)) || m.Try("id", L(Leaf::kHostId));
-    case Scope::kProcess:
-      return m.Try("pid", L(Leaf::kPid)) || m.Try("name", L(Leaf::kName)) ||
-             m.Try("executable", L(Leaf::kExecutable)) || m.Try("args", L(Leaf::kArgs)) ||
-             m.Try("working_directory", L(Leaf::kWorkingDirectory)) ||
-             m.Try("entity_id", L(Leaf::kEntityId)) || m.Try("parent", S(Scope::kParent)) ||
-             m.Try("start", L(Leaf::kStart));
-    case Scope::kParent:
-      return m.Try("pid", L(Leaf::kParentPid)) || m.Try("name", L(Leaf::kParentName)) ||
-             m.Try("executable", L(Leaf::kParentExecutable));
-    case Scope::kUser:
-      return m.Try("name", L(Leaf::kUserName)) || m.Try("id", L(Leaf::kUserId));
-    case Scope::kGroup:
-      return m.Try("id", L(Leaf::kGroupId));
-    case Scope::kSource:
-      return m.Try("ip", L(Leaf::kSourceIp)) || m.Try("port", L(Leaf::kSourcePort));
-    case Scope::kDestination:
-      return m.Try("ip", L(Leaf::kDestinationIp)) || m.Try("port", L(Leaf::kDestinationPort));
-    case Scope::kNetwork:
-      return m.Try("transport", L(Leaf::kTransport)) || m.Try("direction", L(Leaf::kDirection));
-    case Scope::kContainer:
-      return m.Try("id", L(Leaf::kContainerId));
-    case Scope::kUlna:
-      return m.Try("netns", L(Leaf::kNetns)) || m.Try("cgroup_id", L(Leaf::kCgroupId)) ||
-             m.Try("repeat_count", L(Leaf::kRepeatCount));
-  }
-  return false;
-}
-
-// Resolves a raw key, possibly dotted ("process.parent.pid"), relative to `scope`.
-Target Resolve(Scope scope, const char* raw_key) {
-  KeyMatcher m(raw_key);
-  while (true) {
-    if (!MatchOne(scope, m)) return {};
-    const Target t = m.target();
-    if (!m.Descend()) return t;
-    if (t.kind != Target::kScope) return {};
-    scope = t.scope;
-  }
-}
+using ecs::Action;
+using ecs::kLeafNames;
+using ecs::kScopeNames;
+using ecs::Leaf;
+using ecs::Presence;
+using ecs::Scope;
+using ecs::Target;
 
 // True when the raw key (up to its closing quote) has an escape sequence.
 bool HasEscape(const char* raw_key) {
@@ -202,68 +30,6 @@ bool HasEscape(const char* raw_key) {
     if (*p == '\\') return true;
   }
   return false;
-}
-
-// Dotted-quad IPv4 as inet_pton accepts it (no leading zeros); nullopt for anything else,
-// which then goes to the general parser. Most addresses are IPv4, and this is 10x faster.
-std::optional<IpAddress> ParseIpv4(std::string_view s) {
-  uint32_t address = 0;
-  size_t i = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (i >= s.size() || s[i] != '.') return std::nullopt;
-      ++i;
-    }
-    const size_t begin = i;
-    uint32_t v = 0;
-    while (i < s.size() && i - begin < 3 && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
-    const size_t digits = i - begin;
-    if (digits == 0 || v > 255 || (digits > 1 && s[begin] == '0')) return std::nullopt;
-    address = address << 8 | v;
-  }
-  if (i != s.size()) return std::nullopt;
-  return IpAddress::FromV4(address);
-}
-
-enum class Action : uint8_t { kNone, kEgress, kIngress, kOther };
-enum class Presence : uint8_t { kAbsent, kWithout, kWith };  // for category/type arrays
-
-void ResetEvent(NetworkEvent* e) {
-  e->time_ns = 0;
-  e->direction = Direction::kEgress;
-  e->transport = Transport::kTcp;
-  e->source_ip = IpAddress();
-  e->source_port = 0;
-  e->destination_ip = IpAddress();
-  e->destination_port = 0;
-  e->netns_inode = 0;
-  e->cgroup_id = 0;
-  e->repeat_count = 0;
-  e->host.id.clear();
-  e->host.name.clear();
-  ProcessInfo& p = e->process;
-  p.pid = p.ppid = p.uid = p.gid = 0;
-  p.start_time_ns = 0;
-  p.name.clear();
-  p.executable.clear();
-  // p.args is left alone: the walk overwrites its strings in place, keeping their buffers, and
-  // trims it to the new count (Walker::args_count_).
-  p.working_directory.clear();
-  p.user_name.clear();
-  p.parent_name.clear();
-  p.parent_executable.clear();
-  p.container_id.clear();
-  p.entity_id.clear();
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 // One document's walk: fills the event as fields go by and remembers what the final checks
@@ -293,10 +59,10 @@ class Walker {
                                      bool* ok);
 
   void Fail(RejectReason reason, std::string detail) {
-    if (has_field_error_) return;
-    has_field_error_ = true;
-    field_error_.reason = reason;
-    field_error_.detail = std::move(detail);
+    if (state_.has_field_error) return;
+    state_.has_field_error = true;
+    state_.field_error.reason = reason;
+    state_.field_error.detail = std::move(detail);
   }
   void WrongType(Leaf leaf, const char* wanted) {
     Fail(RejectReason::kWrongType,
@@ -304,10 +70,11 @@ class Walker {
   }
   // Wrong types in event.* decide before anything else: they say whether this is our event.
   void GateWrongType(Leaf leaf, const char* wanted) {
-    if (has_gate_error_) return;
-    has_gate_error_ = true;
-    gate_error_.reason = RejectReason::kWrongType;
-    gate_error_.detail = std::string(kLeafNames[static_cast<int>(leaf)]) + " is not " + wanted;
+    if (state_.has_gate_error) return;
+    state_.has_gate_error = true;
+    state_.gate_error.reason = RejectReason::kWrongType;
+    state_.gate_error.detail =
+        std::string(kLeafNames[static_cast<int>(leaf)]) + " is not " + wanted;
   }
   void Oversize(Leaf leaf, size_t max) {
     Fail(RejectReason::kOversizeField, std::string(kLeafNames[static_cast<int>(leaf)]) +
@@ -319,20 +86,7 @@ class Walker {
   }
 
   NetworkEvent* e_;
-  bool has_field_error_ = false;
-  ParseError field_error_;
-  bool has_gate_error_ = false;
-  ParseError gate_error_;
-  bool have_time_ = false;
-  Presence category_ = Presence::kAbsent;
-  Presence type_ = Presence::kAbsent;
-  Action action_ = Action::kNone;
-  std::string other_action_;
-  Action direction_hint_ = Action::kNone;
-  bool have_transport_ = false;
-  bool have_source_ip_ = false;
-  bool have_destination_ip_ = false;
-  size_t args_count_ = 0;
+  ecs::DocumentState state_;
   std::string escaped_key_;
 };
 
@@ -343,14 +97,14 @@ simdjson::error_code Walker::Walk(od::object object, Scope scope) {
     // Keys are matched in place; only a key with an escape sequence is unescaped (into a
     // padded copy, so that the same matcher applies).
     const char* raw = field.key().raw();
-    Target target = Resolve(scope, raw);
+    Target target = ecs::Resolve(scope, raw);
     if (target.kind == Target::kUnknown && HasEscape(raw)) {
       std::string_view key;
       if (auto err = field.unescaped_key().get(key)) return err;
       escaped_key_.assign(key);
       escaped_key_.push_back('"');
       escaped_key_.append(simdjson::SIMDJSON_PADDING, '\0');
-      target = Resolve(scope, escaped_key_.c_str());
+      target = ecs::Resolve(scope, escaped_key_.c_str());
     }
     if (target.kind == Target::kUnknown) continue;  // skipped without being parsed
     od::value value = field.value();
@@ -381,11 +135,11 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
   int64_t n = 0;
   switch (leaf) {
     case Leaf::kTimestamp:
-      return ReadTimestamp(leaf, value, type, &e_->time_ns, &have_time_);
+      return ReadTimestamp(leaf, value, type, &e_->time_ns, &state_.have_time);
     case Leaf::kCategory:
-      return ReadMarker(leaf, value, type, "network", &category_);
+      return ReadMarker(leaf, value, type, "network", &state_.category);
     case Leaf::kType:
-      return ReadMarker(leaf, value, type, "start", &type_);
+      return ReadMarker(leaf, value, type, "start", &state_.type);
     case Leaf::kAction: {
       if (type != od::json_type::string) {
         GateWrongType(leaf, "a string");
@@ -394,12 +148,12 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
       if (s == "connection_attempted" || s == "connected-to") {
-        action_ = Action::kEgress;
+        state_.action = Action::kEgress;
       } else if (s == "connection_accepted") {
-        action_ = Action::kIngress;
+        state_.action = Action::kIngress;
       } else {
-        action_ = Action::kOther;
-        other_action_.assign(s.substr(0, 64));
+        state_.action = Action::kOther;
+        state_.other_action.assign(s.substr(0, 64));
       }
       return simdjson::SUCCESS;
     }
@@ -410,8 +164,8 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
       }
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
-      if (s == "egress" || s == "outbound") direction_hint_ = Action::kEgress;
-      if (s == "ingress" || s == "inbound") direction_hint_ = Action::kIngress;
+      if (s == "egress" || s == "outbound") state_.direction_hint = Action::kEgress;
+      if (s == "ingress" || s == "inbound") state_.direction_hint = Action::kIngress;
       return simdjson::SUCCESS;  // "internal", "unknown"... leave the decision to event.action
     }
     case Leaf::kTransport: {
@@ -421,10 +175,10 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
       }
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
-      have_transport_ = true;
-      if (EqualsIgnoreCase(s, "tcp")) {
+      state_.have_transport = true;
+      if (ecs::EqualsIgnoreCase(s, "tcp")) {
         e_->transport = Transport::kTcp;
-      } else if (EqualsIgnoreCase(s, "udp")) {
+      } else if (ecs::EqualsIgnoreCase(s, "udp")) {
         e_->transport = Transport::kUdp;
       } else {
         Invalid(leaf, "\"" + std::string(s.substr(0, 32)) + "\" is neither tcp nor udp");
@@ -494,9 +248,9 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
     case Leaf::kGroupId:
       return ReadId(leaf, value, type, &p.gid);
     case Leaf::kSourceIp:
-      return ReadIp(leaf, value, type, &e_->source_ip, &have_source_ip_);
+      return ReadIp(leaf, value, type, &e_->source_ip, &state_.have_source_ip);
     case Leaf::kDestinationIp:
-      return ReadIp(leaf, value, type, &e_->destination_ip, &have_destination_ip_);
+      return ReadIp(leaf, value, type, &e_->destination_ip, &state_.have_destination_ip);
   }
   return simdjson::SUCCESS;
 }
@@ -567,8 +321,7 @@ simdjson::error_code Walker::ReadIp(Leaf leaf, od::value& value, od::json_type t
   }
   std::string_view s;
   if (auto err = value.get_string().get(s)) return err;
-  auto ip = ParseIpv4(s);
-  if (!ip) ip = IpAddress::Parse(s);
+  const auto ip = ecs::ParseIpField(s);
   if (!ip) {
     Invalid(leaf, "\"" + std::string(s.substr(0, 64)) + "\" is not an IP address");
     return simdjson::SUCCESS;
@@ -608,7 +361,7 @@ simdjson::error_code Walker::ReadMarker(Leaf leaf, od::value& value, od::json_ty
 
 simdjson::error_code Walker::ReadArgs(od::value& value, od::json_type type) {
   std::vector<std::string>& args = e_->process.args;
-  args_count_ = 0;
+  state_.args_count = 0;
   if (type != od::json_type::array) {
     WrongType(Leaf::kArgs, "an array of strings");
     return simdjson::SUCCESS;
@@ -619,7 +372,7 @@ simdjson::error_code Walker::ReadArgs(od::value& value, od::json_type type) {
   for (auto element : array) {
     od::value item;
     if (auto err = std::move(element).get(item)) return err;
-    const size_t index = args_count_;
+    const size_t index = state_.args_count;
     od::json_type item_type;
     if (auto err = item.type().get(item_type)) return err;
     if (item_type != od::json_type::string) {
@@ -648,7 +401,7 @@ simdjson::error_code Walker::ReadArgs(od::value& value, od::json_type type) {
     } else {
       args.emplace_back(s);
     }
-    ++args_count_;
+    ++state_.args_count;
   }
   return simdjson::SUCCESS;
 }
@@ -683,48 +436,7 @@ simdjson::error_code Walker::ReadTimestamp(Leaf leaf, od::value& value, od::json
   return simdjson::SUCCESS;
 }
 
-bool Walker::Finish(ParseError* error) {
-  e_->process.args.resize(args_count_);
-  auto reject = [error](RejectReason reason, std::string detail) {
-    error->reason = reason;
-    error->detail = std::move(detail);
-    return false;
-  };
-  if (has_gate_error_) return reject(gate_error_.reason, std::move(gate_error_.detail));
-  if (category_ == Presence::kAbsent) return reject(RejectReason::kMissingField, "event.category");
-  if (category_ == Presence::kWithout) {
-    return reject(RejectReason::kNotNetworkEvent, "event.category does not contain \"network\"");
-  }
-  if (type_ == Presence::kAbsent) return reject(RejectReason::kMissingField, "event.type");
-  if (type_ == Presence::kWithout) {
-    return reject(RejectReason::kNotNetworkEvent, "event.type does not contain \"start\"");
-  }
-  if (action_ == Action::kOther) {
-    return reject(RejectReason::kNotNetworkEvent,
-                  "event.action \"" + other_action_ + "\" is not a connection start");
-  }
-  const Action direction = action_ != Action::kNone ? action_ : direction_hint_;
-  if (direction == Action::kNone) {
-    return reject(RejectReason::kMissingField, "event.action (or network.direction)");
-  }
-  e_->direction = direction == Action::kIngress ? Direction::kIngress : Direction::kEgress;
-  if (has_field_error_) return reject(field_error_.reason, std::move(field_error_.detail));
-  if (!have_time_) return reject(RejectReason::kMissingField, "@timestamp");
-  if (!have_transport_) return reject(RejectReason::kMissingField, "network.transport");
-  if (e_->process.name.empty()) return reject(RejectReason::kMissingField, "process.name");
-  if (e_->host.id.empty() && e_->host.name.empty()) {
-    return reject(RejectReason::kMissingField, "host.name (or host.id)");
-  }
-  if (e_->host.id.empty()) e_->host.id = e_->host.name;
-  if (e_->host.name.empty()) e_->host.name = e_->host.id;
-  if (e_->direction == Direction::kEgress && !have_destination_ip_) {
-    return reject(RejectReason::kMissingField, "destination.ip");
-  }
-  if (e_->direction == Direction::kIngress && !have_source_ip_) {
-    return reject(RejectReason::kMissingField, "source.ip");
-  }
-  return true;
-}
+bool Walker::Finish(ParseError* error) { return ecs::FinishEvent(state_, e_, error); }
 
 }  // namespace
 
@@ -753,6 +465,7 @@ const char* RejectReasonName(RejectReason reason) {
 }
 
 struct EcsEventParser::Rep {
+  EcsFastScanner scanner;
   od::parser parser;
   // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input, and callers may hand
   // in any string_view, so lines are parsed from this copy (about 2% of the parse time).
@@ -763,7 +476,21 @@ EcsEventParser::EcsEventParser() : rep_(std::make_unique<Rep>()) {}
 EcsEventParser::~EcsEventParser() = default;
 
 bool EcsEventParser::Parse(std::string_view line, NetworkEvent* event, ParseError* error) {
-  ResetEvent(event);
+  ecs::ResetEvent(event);
+  switch (rep_->scanner.Scan(line, event, error)) {
+    case FastScanResult::kAccepted:
+      return true;
+    case FastScanResult::kRejected:
+      return false;
+    case FastScanResult::kNotHandled:
+      break;
+  }
+  return ParseWithSimdjson(line, event, error);
+}
+
+bool EcsEventParser::ParseWithSimdjson(std::string_view line, NetworkEvent* event,
+                                       ParseError* error) {
+  ecs::ResetEvent(event);
   auto malformed = [error](std::string detail) {
     error->reason = RejectReason::kMalformedJson;
     error->detail = std::move(detail);

@@ -1,6 +1,7 @@
 // ECS codec: network events to and from Elastic Common Schema NDJSON, the format Elastic
 // Defend / Auditbeat archives use (scenarios/README.md "Event schema"). The parser reads only
-// the fields ULNA needs, with simdjson on-demand, and accepts nested or dotted keys.
+// the fields ULNA needs, and accepts nested or dotted keys: common lines through a fast scanner
+// (common/ecs_fast_scan.h), everything else with simdjson on-demand, with the same results.
 // Thread-safety: an EcsEventParser is not thread-safe; use one per thread.
 #pragma once
 
@@ -42,6 +43,9 @@ class EcsEventParser {
   ~EcsEventParser();
   // Parses one line into *event. On failure returns false and fills *error.
   bool Parse(std::string_view line, NetworkEvent* event, ParseError* error);
+  // The same with the simdjson path alone, which Parse uses for what the fast scanner leaves;
+  // for differential tests and benchmarks.
+  bool ParseWithSimdjson(std::string_view line, NetworkEvent* event, ParseError* error);
 
  private:
   struct Rep;

@@ -61,7 +61,10 @@ std::vector<AnomalyRecord> ElasticDetector::ScoreBucket(const BucketActivity& bu
     double raw;
     std::optional<double> score;  // normalised once, on the name's first record, for all hosts
   };
-  const std::vector<double> probabilities = model_.Probabilities(names);
+  // Names at or above the record threshold get no record and a raw score of 0, whatever their
+  // exact probability.
+  const std::vector<double> probabilities =
+      model_.ProbabilitiesBelow(names, kRecordProbabilityThreshold);
   std::vector<Scored> scored;
   scored.reserve(names.size());
   std::vector<RawSample> samples;

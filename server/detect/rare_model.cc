@@ -189,6 +189,38 @@ std::vector<double> RareModel::Probabilities(const std::vector<std::string>& cat
   return probabilities;
 }
 
+std::vector<double> RareModel::ProbabilitiesBelow(const std::vector<std::string>& categories,
+                                                  double cutoff) const {
+  if (expected_.empty()) return std::vector<double>(categories.size(), 1.0);
+  // The concentration of each category (an unknown one is scored as the least common).
+  std::vector<double> concentrations;
+  concentrations.reserve(categories.size());
+  for (const std::string& category : categories) {
+    auto it = categories_.find(category);
+    concentrations.push_back(it == categories_.end() ? smallest_concentration_
+                                                     : it->second.concentration);
+  }
+  std::vector<double> distinct = concentrations;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  // The probability of each distinct concentration, cutoff from the first that reaches it.
+  std::vector<double> evaluated(distinct.size(), cutoff);
+  for (size_t i = 0; i < distinct.size(); ++i) {
+    const double p = distinct[i] == smallest_concentration_
+                         ? smallest_probability_
+                         : ProbabilityForConcentration(distinct[i]);
+    evaluated[i] = p;
+    if (p >= cutoff) break;
+  }
+  std::vector<double> probabilities;
+  probabilities.reserve(categories.size());
+  for (double a : concentrations) {
+    probabilities.push_back(
+        evaluated[std::lower_bound(distinct.begin(), distinct.end(), a) - distinct.begin()]);
+  }
+  return probabilities;
+}
+
 double RareModel::Concentration(std::string_view category) const {
   auto it = categories_.find(category);
   return it == categories_.end() ? 0.0 : it->second.concentration;

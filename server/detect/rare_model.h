@@ -52,6 +52,12 @@ class RareModel {
   // once: names that appeared in the same buckets share theirs, and the Beta smoothing of one
   // costs several incomplete-beta inversions.
   std::vector<double> Probabilities(const std::vector<std::string>& categories) const;
+  // Probabilities() where only those below `cutoff` matter (scoring): each probability below
+  // `cutoff` is exact, any other is reported as a value >= `cutoff`. Distinct concentrations are
+  // evaluated rarest first, and the Beta smoothing stops at the first that reaches `cutoff`: the
+  // probability is non-decreasing in the concentration, and the common names are most of them.
+  std::vector<double> ProbabilitiesBelow(const std::vector<std::string>& categories,
+                                         double cutoff) const;
 
   // The current concentration a_i (decayed count of buckets with the name); 0 when unknown.
   double Concentration(std::string_view category) const;

@@ -1,6 +1,7 @@
 #include "server/detect/ulna_baselines.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "common/byte_codec.h"
 #include "common/duration.h"
@@ -359,10 +360,17 @@ void UlnaBaselines::ObserveParent(std::string_view parent_name) {
 }
 
 void UlnaBaselines::Persist(WriteGroup* group) {
-  // In key order, each entry once (equal keys carry the same entry).
+  // In key order, each entry once (equal keys carry the same entry). An entry is listed once
+  // per bucket it changed in, so the lists are first made unique by entry address (cheap to
+  // compare), and only the distinct entries are sorted by their keys (strings).
   const auto sort_unique = [](auto& dirty) {
+    const auto by_entry = [](const auto& a, const auto& b) {
+      return std::less<>{}(a.second, b.second);
+    };
+    const auto same_entry = [](const auto& a, const auto& b) { return a.second == b.second; };
+    std::sort(dirty.begin(), dirty.end(), by_entry);
+    dirty.erase(std::unique(dirty.begin(), dirty.end(), same_entry), dirty.end());
     std::sort(dirty.begin(), dirty.end());
-    dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
   };
   sort_unique(dirty_hosts_meta_);
   sort_unique(dirty_host_names_);

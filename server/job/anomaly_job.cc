@@ -47,7 +47,8 @@ AnomalyJob::AnomalyJob(const JobConfig& config, Store* store, std::unique_ptr<De
       exceptions_(store),
       detector_(std::move(detector)),
       sinks_(sinks),
-      filter_(DatafeedFilter::ForMode(config.mode)) {}
+      filter_(DatafeedFilter::ForMode(config.mode)),
+      rule_candidates_(config.alert_threshold) {}
 
 Status AnomalyJob::Open() {
   auto next_bucket = ReadCheckpoint(*store_, kNextBucketKey);
@@ -59,6 +60,10 @@ Status AnomalyJob::Open() {
   closed_before_.store(next_bucket_ns_, std::memory_order_release);
   ULNA_RETURN_IF_ERROR(history_.Load(*store_).WithContext("loading baselines"));
   ULNA_RETURN_IF_ERROR(detector_->Load(*store_).WithContext("loading the model"));
+  // Every later run's look-back starts at or after the next run's.
+  const int64_t first_window = next_rule_run_ns_ == 0 ? 0 : RuleWindowStart(next_rule_run_ns_);
+  ULNA_RETURN_IF_ERROR(
+      rule_candidates_.Load(*store_, first_window).WithContext("loading anomaly records"));
   return EmitOutbox();
 }
 
@@ -118,14 +123,19 @@ Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   std::vector<AnomalyRecord> records = detector_->ScoreBucket(bucket, history_, facts);
 
   WriteGroup group;
+  // (key, encoded record) of each record written, mirrored into rule_candidates_ once stored.
+  std::vector<std::pair<std::string, std::string>> written;
+  written.reserve(records.size());
   for (AnomalyRecord& record : records) {
     record.bucket_start_ns = bucket_start_ns;
     record.mode = DetectionModeName(config_.mode);
     record.context.host_history = history_.Host(record.host.id, record.process_name);
     record.context.fleet_history = history_.Fleet(record.process_name);
     Alert holder;
-    holder.record = record;
-    group.Put(Family::kRecords, RecordKey(record), EncodeAlert(holder));
+    holder.record = std::move(record);
+    written.emplace_back(RecordKey(holder.record), EncodeAlert(holder));
+    group.Put(Family::kRecords, written.back().first, written.back().second);
+    record = std::move(holder.record);
   }
   stats_.records += records.size();
   for (const ProcessActivity& activity : bucket.groups()) {
@@ -144,6 +154,10 @@ Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   // Only a state commit of buckets with events pays for an fsync: losing the other writes only
   // re-closes buckets, whose records come out the same.
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/commit && events_since_commit));
+  for (size_t i = 0; i < written.size(); ++i) {
+    rule_candidates_.Put(written[i].first, written[i].second, records[i].score);
+  }
+  if (retention_due) rule_candidates_.DropBefore(retention_cutoff);
   next_bucket_ns_ = bucket_end_ns;
   uncommitted_buckets_ = commit ? 0 : uncommitted_buckets_ + 1;
   uncommitted_events_ = !commit && events_since_commit;
@@ -171,22 +185,20 @@ Status AnomalyJob::CommitState() {
 
 Status AnomalyJob::RunRule(int64_t run_time_ns) {
   ++stats_.rule_runs;
-  const int64_t window_start = run_time_ns - config_.query_delay_ns - config_.lookback_ns;
+  const int64_t window_start = RuleWindowStart(run_time_ns);
+  // Runs only move forward: records before this window are out of every later one.
+  rule_candidates_.DropBefore(window_start);
   std::vector<Alert> candidates;
   Status decode_status;
-  ULNA_RETURN_IF_ERROR(
-      store_->Scan(Family::kRecords, BigEndian(std::max<int64_t>(window_start, 0)),
-                   BigEndian(run_time_ns), [&](std::string_view, std::string_view value) {
-                     auto holder = DecodeAlert(value);
-                     if (!holder.ok()) {
-                       decode_status = holder.status().WithContext("corrupt anomaly record");
-                       return false;
-                     }
-                     if (holder->record.score >= config_.alert_threshold) {
-                       candidates.push_back(std::move(holder).value());
-                     }
-                     return true;
-                   }));
+  rule_candidates_.Visit(window_start, run_time_ns, [&](std::string_view encoded) {
+    auto holder = DecodeAlert(encoded);
+    if (!holder.ok()) {
+      decode_status = holder.status().WithContext("corrupt anomaly record");
+      return false;
+    }
+    candidates.push_back(std::move(holder).value());
+    return true;
+  });
   ULNA_RETURN_IF_ERROR(decode_status);
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Alert& a, const Alert& b) { return a.record.score > b.record.score; });
@@ -219,6 +231,7 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
               BigEndian(alert.record.bucket_start_ns) + alert.id);
     raised.push_back(alert);
   }
+  if (!raised.empty()) outbox_pending_ = true;
   next_rule_run_ns_ = run_time_ns + config_.rule_interval_ns;
   group.Put(Family::kMeta, kNextRuleRunKey, BigEndian(next_rule_run_ns_));
   // A run that raised nothing can be repeated harmlessly after a crash: no fsync needed.
@@ -227,7 +240,8 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
   if (sinks_.bus) {
     for (const Alert& alert : raised) sinks_.bus->Publish(alert);
   }
-  return EmitOutbox();
+  // The outbox is empty unless this run raised alerts or an earlier write to the file failed.
+  return outbox_pending_ ? EmitOutbox() : Status::Ok();
 }
 
 Status AnomalyJob::EmitOutbox() {

@@ -23,6 +23,7 @@
 #include "server/job/datafeed_filter.h"
 #include "server/job/history_index.h"
 #include "server/job/job_config.h"
+#include "server/job/rule_candidates.h"
 #include "server/store/alert_store.h"
 #include "server/store/event_log.h"
 #include "server/store/exception_store.h"
@@ -75,6 +76,10 @@ class AnomalyJob {
   // to `group`.
   void AddStateCommit(int64_t next_bucket_ns, WriteGroup* group);
   Status RunRule(int64_t run_time_ns);
+  // The first bucket start in the look-back of the rule run at `run_time_ns`.
+  int64_t RuleWindowStart(int64_t run_time_ns) const {
+    return run_time_ns - config_.query_delay_ns - config_.lookback_ns;
+  }
   Status EmitOutbox();
   Result<int64_t> FirstEventBucket() const;
 
@@ -88,7 +93,8 @@ class AnomalyJob {
   AlertSinks sinks_;
   DatafeedFilter filter_;
   HistoryIndex history_;
-  int64_t next_bucket_ns_ = 0;  // 0: not started (no events yet)
+  RuleCandidates rule_candidates_;  // the records a rule run may alert on
+  int64_t next_bucket_ns_ = 0;      // 0: not started (no events yet)
   int64_t next_rule_run_ns_ = 0;
   std::atomic<int64_t> closed_before_{0};
   bool outbox_pending_ = false;       // alerts stored but not yet in the NDJSON file

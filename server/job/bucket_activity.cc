@@ -1,7 +1,10 @@
 #include "server/job/bucket_activity.h"
 
 #include <algorithm>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
+#include <utility>
 
 namespace ulna::server {
 namespace {
@@ -26,25 +29,42 @@ const char* DestinationClass(const IpAddress& remote) {
 
 BucketActivity::BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent> events)
     : start_ns_(start_ns), end_ns_(end_ns), events_(std::move(events)) {
-  // Pointers are sorted, not the events (hundreds of bytes each). Ties on (name, host, time)
-  // are broken by the connection, so that the order (and the context lists built from it)
-  // does not depend on the order the events came in (from memory or from the event log).
-  std::vector<const NetworkEvent*> order;
-  order.reserve(events_.size());
-  for (const NetworkEvent& event : events_) order.push_back(&event);
-  std::sort(order.begin(), order.end(), [](const NetworkEvent* a, const NetworkEvent* b) {
-    return std::tie(a->process.name, a->host.id, a->time_ns, a->destination_ip, a->destination_port,
-                    a->source_ip, a->source_port, a->direction, a->transport, a->process.pid) <
-           std::tie(b->process.name, b->host.id, b->time_ns, b->destination_ip, b->destination_port,
-                    b->source_ip, b->source_port, b->direction, b->transport, b->process.pid);
-  });
-  for (const NetworkEvent* event : order) {
-    if (groups_.empty() || groups_.back().process_name != event->process.name ||
-        groups_.back().host.id != event->host.id) {
-      groups_.push_back(ProcessActivity{event->host, event->process.name, {}});
-      ++hosts_per_name_[event->process.name];
+  // Events are grouped by (name, host) through a hash table first, so that the names and host
+  // ids (long, and mostly equal between neighbours) are compared once per group rather than at
+  // every step of a sort of all events. Within a group, pointers are sorted, not the events
+  // (hundreds of bytes each); ties on time are broken by the connection, so that the order (and
+  // the context lists built from it) does not depend on the order the events came in (from
+  // memory or from the event log).
+  using GroupKey = std::pair<std::string_view, std::string_view>;  // (name, host id)
+  struct GroupKeyHash {
+    size_t operator()(const GroupKey& key) const {
+      const size_t name = std::hash<std::string_view>{}(key.first);
+      return name ^ (std::hash<std::string_view>{}(key.second) + 0x9e3779b97f4a7c15ULL +
+                     (name << 6) + (name >> 2));
     }
-    groups_.back().events.push_back(event);
+  };
+  std::unordered_map<GroupKey, size_t, GroupKeyHash> group_of;
+  std::vector<std::vector<const NetworkEvent*>> members;
+  for (const NetworkEvent& event : events_) {
+    const auto [it, added] =
+        group_of.try_emplace(GroupKey(event.process.name, event.host.id), members.size());
+    if (added) members.emplace_back();
+    members[it->second].push_back(&event);
+  }
+  std::vector<std::pair<GroupKey, size_t>> order(group_of.begin(), group_of.end());
+  std::sort(order.begin(), order.end());
+  groups_.reserve(order.size());
+  for (const auto& [key, index] : order) {
+    std::vector<const NetworkEvent*>& group = members[index];
+    std::sort(group.begin(), group.end(), [](const NetworkEvent* a, const NetworkEvent* b) {
+      return std::tie(a->time_ns, a->destination_ip, a->destination_port, a->source_ip,
+                      a->source_port, a->direction, a->transport, a->process.pid) <
+             std::tie(b->time_ns, b->destination_ip, b->destination_port, b->source_ip,
+                      b->source_port, b->direction, b->transport, b->process.pid);
+    });
+    const NetworkEvent& first = *group.front();
+    groups_.push_back(ProcessActivity{first.host, first.process.name, std::move(group)});
+    ++hosts_per_name_[first.process.name];
   }
 }
 

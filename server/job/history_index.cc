@@ -119,14 +119,19 @@ void HistoryIndex::Touch(ProcessHistory* history, int64_t bucket_start_ns) {
   }
 }
 
-HistoryIndex::Entry& HistoryIndex::Mark(Family family, EntryMap* map, std::string_view row) {
+HistoryIndex::EntryMap::iterator HistoryIndex::MarkIterator(Family family, EntryMap* map,
+                                                            std::string_view row) {
   auto it = map->find(row);
   if (it == map->end()) it = map->emplace(std::string(row), Entry{}).first;
   if (!it->second.dirty) {
     it->second.dirty = true;
     dirty_.push_back(DirtyEntry{family, &it->first, &it->second});
   }
-  return it->second;
+  return it;
+}
+
+HistoryIndex::Entry& HistoryIndex::Mark(Family family, EntryMap* map, std::string_view row) {
+  return MarkIterator(family, map, row)->second;
 }
 
 void HistoryIndex::Record(int64_t bucket_start_ns, const std::string& host_id,
@@ -143,7 +148,16 @@ void HistoryIndex::Record(int64_t bucket_start_ns, const std::string& host_id,
   row_ += kSeparator;
   row_ += process_key;
   ProcessHistory& host_history = Mark(Family::kBaselineHost, &host_, row_).history;
-  ProcessHistory& fleet_history = Mark(Family::kBaselineFleet, &fleet_, process_key).history;
+  // A bucket's groups come sorted by process name, so most calls repeat the last one's name:
+  // its fleet entry (entries never move) is reused instead of hashed and compared again.
+  if (last_fleet_entry_ == nullptr || last_fleet_entry_->first != process_key) {
+    last_fleet_entry_ = &*MarkIterator(Family::kBaselineFleet, &fleet_, process_key);
+  } else if (!last_fleet_entry_->second.dirty) {
+    last_fleet_entry_->second.dirty = true;
+    dirty_.push_back(
+        DirtyEntry{Family::kBaselineFleet, &last_fleet_entry_->first, &last_fleet_entry_->second});
+  }
+  ProcessHistory& fleet_history = last_fleet_entry_->second.history;
   if (host_history.first_seen_ns == 0) ++fleet_history.hosts_seen;
   Touch(&host_history, bucket_start_ns);
   Touch(&fleet_history, bucket_start_ns);

@@ -63,6 +63,7 @@ class HistoryIndex {
   static void EncodeTo(const ProcessHistory& history, std::string* out);  // replaces *out
   // The entry of `row` in `map`, created empty when missing; listed as dirty.
   Entry& Mark(Family family, EntryMap* map, std::string_view row);
+  EntryMap::iterator MarkIterator(Family family, EntryMap* map, std::string_view row);
 
   EntryMap host_;
   EntryMap fleet_;
@@ -70,9 +71,10 @@ class HistoryIndex {
   std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> host_first_seen_;
   std::set<std::string> hosts_;
   std::vector<DirtyEntry> dirty_;
-  std::vector<const std::string*> dirty_markers_;  // host ids whose marker row changed
-  std::string row_;                                // scratch row key of Record
-  std::string value_;                              // scratch row value of Persist
+  std::vector<const std::string*> dirty_markers_;     // host ids whose marker row changed
+  EntryMap::value_type* last_fleet_entry_ = nullptr;  // the fleet entry of the last Record
+  std::string row_;                                   // scratch row key of Record
+  std::string value_;                                 // scratch row value of Persist
 };
 
 }  // namespace ulna::server

@@ -43,7 +43,9 @@ std::string DescribeKey(std::string_view key) {
 // kMaxEventsPerBatch events.
 void AppendParts(const std::string& host_id, uint64_t batch_key,
                  std::span<const NetworkEvent> events, WriteGroup* group) {
-  BatchEncoder encoder(/*self_contained=*/true);
+  // One encoder per thread (replay encodes on every worker): its dictionary tables and
+  // buffers keep their capacity from call to call instead of being allocated for each.
+  thread_local BatchEncoder encoder(/*self_contained=*/true);
   uint32_t part = 0;
   size_t begin = 0;
   while (begin < events.size()) {

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <unordered_map>
+
+#include "common/line_reader.h"
+
 namespace ulna {
 namespace {
 
@@ -41,6 +48,211 @@ NetworkEvent MakeEvent(int64_t time_ns, const std::string& host, const std::stri
 std::vector<NetworkEvent> WithoutHost(std::vector<NetworkEvent> events) {
   for (auto& e : events) e.host = {};
   return events;
+}
+
+std::string IpBytes(const IpAddress& ip) {
+  return std::string(reinterpret_cast<const char*>(ip.bytes().data()), ip.is_v4() ? 4 : 16);
+}
+
+// The encoder as it was before it wrote the wire format itself: it builds the EventBatch message
+// with protobuf (one dictionary per stream, reset per batch when self-contained), so that
+// protobuf's serializer is the oracle the writer's bytes are compared with. (Its process key is
+// the entry's serialised form, equal exactly when the old key of its fields was.)
+class ReferenceEncoder {
+ public:
+  explicit ReferenceEncoder(bool self_contained) : self_contained_(self_contained) {}
+
+  std::string EncodeToString(uint64_t sequence, const std::vector<NetworkEvent>& events) {
+    v1::EventBatch batch;
+    batch.set_sequence(sequence);
+    batch.set_self_contained(self_contained_);
+    if (self_contained_) {
+      ids_.clear();
+      next_id_ = 1;
+    }
+    batch.set_string_base(next_id_);
+    auto intern = [&](const std::string& s) -> uint32_t {
+      if (s.empty()) return 0;
+      const auto [it, inserted] = ids_.try_emplace(s, next_id_);
+      if (inserted) {
+        batch.add_strings(s);
+        ++next_id_;
+      }
+      return it->second;
+    };
+    std::unordered_map<std::string, uint32_t> process_index;
+    const int64_t base_time = events.empty() ? 0 : events.front().time_ns;
+    batch.set_base_time_ns(base_time);
+    int64_t prev_time = base_time;
+    for (const NetworkEvent& e : events) {
+      const ProcessInfo& p = e.process;
+      v1::CompactProcess proc;
+      proc.set_pid(p.pid);
+      proc.set_ppid(p.ppid);
+      proc.set_start_time_ns(p.start_time_ns);
+      proc.set_uid(p.uid);
+      proc.set_gid(p.gid);
+      proc.set_name(intern(p.name));
+      proc.set_executable(intern(p.executable));
+      for (const auto& arg : p.args) proc.add_args(intern(arg));
+      proc.set_working_directory(intern(p.working_directory));
+      proc.set_user_name(intern(p.user_name));
+      proc.set_parent_name(intern(p.parent_name));
+      proc.set_parent_executable(intern(p.parent_executable));
+      proc.set_container_id(intern(p.container_id));
+      proc.set_entity_id(intern(p.entity_id));
+      if (self_contained_) {
+        proc.set_host_id(intern(e.host.id));
+        proc.set_host_name(intern(e.host.name));
+      }
+      const auto [it, inserted] = process_index.try_emplace(
+          proc.SerializeAsString(), static_cast<uint32_t>(batch.processes_size()));
+      if (inserted) *batch.add_processes() = proc;
+      v1::CompactEvent* ce = batch.add_events();
+      ce->set_time_delta_ns(static_cast<int64_t>(static_cast<uint64_t>(e.time_ns) -
+                                                 static_cast<uint64_t>(prev_time)));
+      prev_time = e.time_ns;
+      ce->set_process(it->second);
+      ce->set_ingress(e.direction == Direction::kIngress);
+      ce->set_udp(e.transport == Transport::kUdp);
+      ce->set_source_ip(IpBytes(e.source_ip));
+      ce->set_source_port(e.source_port);
+      ce->set_destination_ip(IpBytes(e.destination_ip));
+      ce->set_destination_port(e.destination_port);
+      ce->set_netns_inode(e.netns_inode);
+      ce->set_cgroup_id(e.cgroup_id);
+      ce->set_repeat_count(e.repeat_count);
+    }
+    return batch.SerializeAsString();
+  }
+
+ private:
+  bool self_contained_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  uint32_t next_id_ = 1;
+};
+
+// Events that reach every branch of the writer: zero and extreme values (skipped fields,
+// ten-byte varints, negative deltas), IPv6, strings and process bodies of 128 bytes or more
+// (two-byte lengths), repeated and distinct processes, hosts and strings shared across fields.
+std::vector<NetworkEvent> AwkwardEvents() {
+  std::vector<NetworkEvent> events;
+  events.push_back(MakeEvent(1000, "web-1", "curl", 10));
+  events.push_back(MakeEvent(1000, "web-1", "curl", 10));  // same process, zero delta
+  events.push_back(MakeEvent(900, "web-2", "curl", 10));   // other host, negative delta
+  NetworkEvent zero;                                       // every field at its default
+  events.push_back(zero);
+  NetworkEvent extreme = MakeEvent(std::numeric_limits<int64_t>::max(), "h", "x", ~0u);
+  extreme.process.start_time_ns = -1;
+  extreme.process.ppid = ~0u;
+  extreme.process.uid = ~0u;
+  extreme.cgroup_id = ~uint64_t{0};
+  extreme.netns_inode = ~0u;
+  extreme.repeat_count = ~0u;
+  extreme.source_port = 65535;
+  extreme.direction = Direction::kIngress;
+  extreme.transport = Transport::kUdp;
+  extreme.source_ip = Ip("2001:db8::1");
+  extreme.destination_ip = Ip("::");
+  events.push_back(extreme);
+  events.push_back(MakeEvent(std::numeric_limits<int64_t>::min(), "h", "y", 3));
+  for (int i = 0; i < 300; ++i) {  // enough distinct strings to grow the dictionary's index
+    events.push_back(MakeEvent(6000 + i, "host-" + std::to_string(i % 7),
+                               "proc-" + std::to_string(i % 40), static_cast<uint32_t>(i % 90)));
+  }
+  // Last, so that its strings get ids of two bytes: a packed argv and a body over 127 bytes.
+  NetworkEvent long_strings = MakeEvent(5000, "web-1", "java", 20);
+  long_strings.process.executable = std::string(300, 'e');
+  long_strings.process.args.clear();
+  for (size_t i = 0; i < kMaxArgs; ++i)
+    long_strings.process.args.push_back("a" + std::to_string(i));
+  long_strings.process.container_id = "web-1";  // a string also used as a host name
+  events.push_back(long_strings);
+  events.push_back(long_strings);
+  return events;
+}
+
+std::string SharedDir() {
+  const char* env = std::getenv("ULNA_SHARED");
+  return env != nullptr ? env : ULNA_SHARED_DIR;
+}
+
+TEST(BatchCodecTest, WritesTheBytesProtobufWould) {
+  const std::vector<NetworkEvent> events = AwkwardEvents();
+  for (const bool self_contained : {true, false}) {
+    SCOPED_TRACE(self_contained ? "self-contained" : "stream");
+    BatchEncoder encoder(self_contained);
+    BatchEncoder message_encoder(self_contained);  // the same batches, as messages
+    ReferenceEncoder reference(self_contained);
+    BatchDecoder decoder;
+    // Batches of several sizes in turn, so that the stream dictionary carries over and the
+    // reused tables see both small and large batches.
+    size_t begin = 0;
+    uint64_t sequence = 0;
+    for (const size_t size : {0, 1, 3, 7, 2, 400}) {
+      const size_t end = std::min(events.size(), begin + size);
+      const std::vector<NetworkEvent> batch(events.begin() + begin, events.begin() + end);
+      begin = end;
+      ++sequence;
+      const std::string bytes = encoder.EncodeToString(sequence, batch);
+      ASSERT_EQ(bytes, reference.EncodeToString(sequence, batch)) << "batch " << sequence;
+      ASSERT_EQ(message_encoder.Encode(sequence, batch).SerializeAsString(), bytes);
+      // And it decodes to the events (host fields travel only in self-contained batches).
+      v1::EventBatch message;
+      ASSERT_TRUE(message.ParseFromString(bytes));
+      std::vector<NetworkEvent> decoded;
+      RejectTally rejects;
+      ASSERT_TRUE(decoder.Decode(message, nullptr, &decoded, &rejects).ok());
+      EXPECT_EQ(rejects.total(), 0u);
+      EXPECT_EQ(decoded, self_contained ? batch : WithoutHost(batch));
+      if (end == events.size()) {  // the last batch holds the long process entry
+        EXPECT_TRUE(std::any_of(message.processes().begin(), message.processes().end(),
+                                [](const auto& p) { return p.ByteSizeLong() >= 128; }));
+      }
+    }
+  }
+}
+
+// The same comparison on the first events of a real archive, in the event log's batch size.
+TEST(BatchCodecTest, WritesTheBytesProtobufWouldForScenarioEvents) {
+  auto reader = LineReader::Open(SharedDir() + "/scenarios/dev1/events.ndjson.gz");
+  if (!reader.ok()) GTEST_SKIP() << "scenario archive not found";
+  EcsEventParser parser;
+  std::vector<NetworkEvent> batch;
+  NetworkEvent event;
+  ParseError error;
+  BatchEncoder encoder(/*self_contained=*/true);
+  ReferenceEncoder reference(/*self_contained=*/true);
+  std::string_view line;
+  size_t compared = 0;
+  while (compared < 20000 && (*reader)->Next(&line)) {
+    if (!parser.Parse(line, &event, &error)) continue;
+    batch.push_back(event);
+    if (batch.size() == 4096) {
+      ASSERT_EQ(encoder.EncodeToString(1, batch), reference.EncodeToString(1, batch));
+      compared += batch.size();
+      batch.clear();
+    }
+  }
+  EXPECT_GT(compared, 0u);
+}
+
+// Process names and arguments are the kernel's bytes, not always UTF-8; protobuf's parser would
+// refuse them in a string field, so Encode must not lose them on the way to a message.
+TEST(BatchCodecTest, EncodeKeepsStringsThatAreNotUtf8) {
+  NetworkEvent e = MakeEvent(1, "h", "bad\xff\xfename", 5);
+  e.process.args.push_back("\xc3(");
+  for (const bool self_contained : {true, false}) {
+    BatchEncoder encoder(self_contained);
+    const v1::EventBatch batch = encoder.Encode(1, {e});
+    ASSERT_EQ(batch.events_size(), 1);
+    BatchDecoder decoder;
+    std::vector<NetworkEvent> decoded;
+    RejectTally rejects;
+    ASSERT_TRUE(decoder.Decode(batch, nullptr, &decoded, &rejects).ok());
+    ASSERT_EQ(decoded.size(), 1u);
+    EXPECT_EQ(decoded[0].process, e.process);
+  }
 }
 
 TEST(BatchCodecTest, StreamModeReusesDictionaryAcrossBatches) {

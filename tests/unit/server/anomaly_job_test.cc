@@ -189,6 +189,22 @@ TEST_F(AnomalyJobTest, RestartBeforeAStateCommitReclosesWithoutDuplicateAlerts) 
   EXPECT_EQ(AlertLines(), 2u);
 }
 
+TEST_F(AnomalyJobTest, RecordsStoredBeforeARestartAreAlertedByLaterRunsInTheirLookback) {
+  config_.max_alerts_per_run = 1;
+  OpenAll();
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "evilcat"),
+          MakeJobTestEvent(kT0 + 2 * kMinute, "web-2", "evilcat")});
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
+  EXPECT_EQ(job_->stats().alerts, 1u);
+  EXPECT_EQ(job_->stats().alerts_capped, 1u);
+  // "Crash": the capped record is in the store only; the run at 31 minutes still sees it.
+  OpenAll();
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 31 * kMinute).ok());
+  EXPECT_EQ(job_->stats().buckets_closed, 1u);
+  EXPECT_EQ(job_->stats().alerts, 1u);
+  EXPECT_EQ(AlertLines(), 2u);
+}
+
 TEST_F(AnomalyJobTest, BelowThresholdRaisesNothing) {
   OpenAll(/*score=*/49.9);
   Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "evilcat")});

@@ -81,5 +81,26 @@ TEST(HistoryIndexTest, PersistsAndLoadsOnlyWhatChanged) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(HistoryIndexTest, ANameRecordedOnSeveralHostsIsPersistedAgainAfterEachPersist) {
+  // Record() reuses the last name's fleet entry; it must still be written after a Persist.
+  HistoryIndex index;
+  index.Record(kDay0, "h1", "ssh");
+  index.Record(kDay0, "h2", "ssh");
+  WriteGroup first;
+  index.Persist(&first);
+  EXPECT_EQ(first.size(), 5u);  // two host markers, two host entries, one fleet entry
+  index.Record(kDay0 + kBucket, "h2", "ssh");
+  WriteGroup second;
+  index.Persist(&second);
+  EXPECT_EQ(second.size(), 2u);  // the host entry and, again, the fleet entry
+  index.Record(kDay0 + 2 * kBucket, "h1", "curl");
+  index.Record(kDay0 + 2 * kBucket, "h1", "ssh");
+  const ProcessHistory fleet = index.Fleet("ssh");
+  EXPECT_EQ(fleet.buckets_seen, 3u);
+  EXPECT_EQ(fleet.hosts_seen, 2u);
+  EXPECT_EQ(fleet.last_seen_ns, kDay0 + 2 * kBucket);
+  EXPECT_EQ(index.Fleet("curl").hosts_seen, 1u);
+}
+
 }  // namespace
 }  // namespace ulna::server

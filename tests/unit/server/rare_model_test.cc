@@ -283,6 +283,35 @@ TEST(RareModelTest, ProbabilitiesAgreeExactlyWithProbabilityPerName) {
   EXPECT_EQ(batch[3], batch[2]);  // unknown: the least common known name's probability
 }
 
+TEST(RareModelTest, ProbabilitiesBelowACutoffAreExactAndTheOthersReachIt) {
+  RareModel model;
+  EXPECT_EQ(model.ProbabilitiesBelow({"a"}, 0.035), (std::vector<double>{1.0}));
+  // Common names, a few rare ones and one seen once: some probabilities on each side of 0.3.
+  for (int64_t bucket = 1; bucket <= 40; ++bucket) {
+    std::vector<std::string> present = {"cron", "ssh", "sshd", "systemd"};
+    if (bucket % 4 == 0) present.push_back("curl");
+    if (bucket % 10 == 0) present.push_back("apt");
+    if (bucket == 33) present.push_back("nc");
+    ASSERT_TRUE(model.ObserveBucket(bucket, present).ok());
+  }
+  const std::vector<std::string> names = {"apt", "cron", "curl", "nc", "nmap", "ssh", "sshd"};
+  const std::vector<double> exact = model.Probabilities(names);
+  for (double cutoff : {0.0, 0.05, 0.3, 0.9, 2.0}) {
+    const std::vector<double> below = model.ProbabilitiesBelow(names, cutoff);
+    ASSERT_EQ(below.size(), names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (exact[i] < cutoff) {
+        EXPECT_EQ(below[i], exact[i]) << names[i] << " cutoff " << cutoff;  // bit-identical
+      } else {
+        EXPECT_GE(below[i], cutoff) << names[i] << " cutoff " << cutoff;
+      }
+    }
+  }
+  // The cutoff of 0.3 separates the names: some are exact, some are not evaluated.
+  EXPECT_LT(exact[3], 0.3);
+  EXPECT_GE(exact[1], 0.3);
+}
+
 TEST(RareModelTest, ScoringAThousandNamesIsFast) {
   RareModel model;
   std::vector<std::string> names;

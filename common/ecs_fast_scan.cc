@@ -1,0 +1,577 @@
+#include "common/ecs_fast_scan.h"
+
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "common/ecs_fields.h"
+#include "common/json_writer.h"
+
+namespace ulna {
+namespace {
+
+using ecs::Action;
+using ecs::Leaf;
+using ecs::Presence;
+using ecs::Scope;
+using ecs::Target;
+
+// Containers nest at most this deep (the root object is 1); deeper lines go to simdjson.
+constexpr int kMaxDepth = 8;
+
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Bytes that end the fast scan of a string body: the closing quote, or what the scanner leaves
+// to simdjson (an escape, a control character JSON forbids, any non-ASCII byte, whose UTF-8
+// validity simdjson checks).
+bool IsStringSpecial(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return c == '"' || c == '\\' || u < 0x20 || u >= 0x80;
+}
+
+// The first string-special byte in [p, end), or end. Loads 16 bytes only while 16 remain.
+inline const char* FindStringSpecial(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // A signed compare: bytes >= 0x80 are negative, so "less than 0x20" flags them too.
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && !IsStringSpecial(*p)) ++p;
+  return p;
+}
+
+}  // namespace
+
+// Per kind of object and member position, the last key met there and what it resolved to.
+struct EcsFastScanner::KeyCache {
+  static constexpr int kMembers = 32;   // positions remembered per object
+  static constexpr size_t kBytes = 32;  // a key and its closing quote, at most
+  struct Slot {
+    alignas(16) char bytes[kBytes] = {};  // the key, its closing quote and ':', then zeros
+    uint32_t mask = 0;                    // one bit per byte to compare; 0 while empty
+    uint8_t length = 0;                   // of the bytes to compare
+    ecs::Target target;
+  };
+  Slot slots[ecs::kScopeCount][kMembers];
+};
+
+namespace {
+
+// One line's scan. Every member returns false when the line is not for the fast path; the
+// caller then discards the partial event and hands the line to simdjson. The grammar accepted is
+// strict JSON (a subset of what simdjson accepts), so a line this accepts is valid for simdjson,
+// and field values are judged with the same bounds and helpers as the simdjson walk.
+class Scanner {
+ public:
+  Scanner(std::string_view line, NetworkEvent* event, EcsFastScanner::KeyCache& keys)
+      : p_(line.data()), end_(line.data() + line.size()), e_(event), keys_(keys) {}
+
+  FastScanResult Run(ParseError* error) {
+    SkipSpace();
+    if (!At('{') || !Object(Scope::kRoot, 1)) return FastScanResult::kNotHandled;
+    SkipSpace();
+    if (p_ != end_) return FastScanResult::kNotHandled;  // trailing content
+    return ecs::FinishEvent(state_, e_, error) ? FastScanResult::kAccepted
+                                               : FastScanResult::kRejected;
+  }
+
+ private:
+  bool At(char c) const { return p_ < end_ && *p_ == c; }
+  void SkipSpace() {
+    // Compact lines have no whitespace: one compare settles the common case.
+    while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' && IsSpace(*p_)) ++p_;
+  }
+  bool Expect(char c) {
+    if (!At(c)) return false;
+    ++p_;
+    return true;
+  }
+  // After a member or an element: true with *more set when a ',' follows, or on the closing
+  // bracket; false on anything else.
+  bool NextOrClose(char close, bool* more) {
+    SkipSpace();
+    if (At(',')) {
+      ++p_;
+      SkipSpace();
+      *more = true;
+      return true;
+    }
+    *more = false;
+    return Expect(close);
+  }
+
+  bool String(std::string_view* out);
+  bool StringValue(std::string_view* out) { return At('"') && String(out); }
+  bool Key(Scope scope, int index, Target* target);
+  bool CachedKey(const EcsFastScanner::KeyCache::Slot& slot);
+  bool Literal(std::string_view word);
+  bool SkipNumber();
+  bool Skip(int depth);
+  bool Object(Scope scope, int depth);
+  bool Field(Leaf leaf);
+  bool Text(size_t max, std::string* out);
+  bool Uint(uint64_t max, uint64_t* out);
+  bool Id(uint32_t* out);
+  bool Ip(IpAddress* out, bool* seen);
+  bool Timestamp(int64_t* out, bool* ok);
+  bool Marker(std::string_view wanted, Presence* presence);
+  bool Args();
+
+  const char* p_;
+  const char* const end_;
+  NetworkEvent* const e_;
+  EcsFastScanner::KeyCache& keys_;
+  ecs::DocumentState state_;
+  uint32_t seen_ = 0;  // one bit per Leaf: a second occurrence goes to simdjson
+  static_assert(ecs::kLeafCount <= 32);
+};
+
+// At the opening quote; ends after the closing one. The body has no escapes, so it is the value.
+inline bool Scanner::String(std::string_view* out) {
+  const char* body = p_ + 1;
+  const char* q = FindStringSpecial(body, end_);
+  if (q == end_ || *q != '"') return false;
+  *out = std::string_view(body, static_cast<size_t>(q - body));
+  p_ = q + 1;
+  return true;
+}
+
+// True, past the ':' after the key, when the key at p_ and its ':' are the bytes in `slot`.
+bool Scanner::CachedKey(const EcsFastScanner::KeyCache::Slot& slot) {
+  constexpr size_t kBytes = EcsFastScanner::KeyCache::kBytes;
+  // The quote and the kBytes loaded after it must be inside the line.
+  if (slot.mask == 0 || end_ - p_ <= static_cast<ptrdiff_t>(kBytes) || *p_ != '"') return false;
+  const char* body = p_ + 1;
+#if defined(__SSE2__)
+  const auto equal = [](const char* a, const char* b) {
+    return static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)),
+                                         _mm_load_si128(reinterpret_cast<const __m128i*>(b)))));
+  };
+  uint32_t same = equal(body, slot.bytes);
+  if (slot.length > 16) same |= equal(body + 16, slot.bytes + 16) << 16;
+  if ((same & slot.mask) != slot.mask) return false;
+#else
+  if (std::memcmp(body, slot.bytes, slot.length) != 0) return false;
+#endif
+  p_ = body + slot.length;
+  return true;
+}
+
+// A member's key and the ':' after it; *target is what the key names inside `scope`. `index` is
+// the member's position in its object, for the key cache.
+bool Scanner::Key(Scope scope, int index, Target* target) {
+  using Cache = EcsFastScanner::KeyCache;
+  Cache::Slot* slot =
+      index < Cache::kMembers ? &keys_.slots[static_cast<int>(scope)][index] : nullptr;
+  if (slot != nullptr && CachedKey(*slot)) {
+    // The same bytes as a key already resolved in this scope: the same target (Resolve reads
+    // nothing past the closing quote that could change its answer).
+    *target = slot->target;
+    SkipSpace();
+    return true;
+  }
+  std::string_view key;
+  if (!At('"') || !String(&key)) return false;
+  const char* close = key.data() + key.size();
+  if (end_ - close >= static_cast<ptrdiff_t>(ecs::kResolveReadAhead)) {
+    *target = ecs::Resolve(scope, key.data());
+  } else {
+    // Near the end of the line the matcher's read-ahead would leave it: match a padded copy.
+    constexpr size_t kMaxCopied = 64;
+    if (key.size() > kMaxCopied) return false;
+    char padded[kMaxCopied + 1 + ecs::kResolveReadAhead] = {};
+    std::memcpy(padded, key.data(), key.size());
+    padded[key.size()] = '"';
+    *target = ecs::Resolve(scope, padded);
+  }
+  // Remembered when the ':' follows the quote directly, as in compact lines.
+  if (slot != nullptr && At(':') && key.size() + 2 <= Cache::kBytes) {
+    *slot = {};
+    std::memcpy(slot->bytes, key.data(), key.size() + 2);  // with the quote and the ':'
+    slot->length = static_cast<uint8_t>(key.size() + 2);
+    slot->mask = slot->length == 32 ? ~uint32_t{0} : (uint32_t{1} << slot->length) - 1;
+    slot->target = *target;
+  }
+  SkipSpace();
+  if (!Expect(':')) return false;
+  SkipSpace();
+  return true;
+}
+
+// true, false or null; the caller checks what follows.
+bool Scanner::Literal(std::string_view word) {
+  if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size())) {
+    return false;
+  }
+  p_ += word.size();
+  return true;
+}
+
+// Any JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool Scanner::SkipNumber() {
+  const char* q = p_;
+  auto digits = [&q, this] {
+    const char* start = q;
+    while (q < end_ && IsDigit(*q)) ++q;
+    return q != start;
+  };
+  if (q < end_ && *q == '-') ++q;
+  if (q < end_ && *q == '0') {
+    ++q;
+  } else if (!digits()) {
+    return false;
+  }
+  if (q < end_ && *q == '.') {
+    ++q;
+    if (!digits()) return false;
+  }
+  if (q < end_ && (*q == 'e' || *q == 'E')) {
+    ++q;
+    if (q < end_ && (*q == '+' || *q == '-')) ++q;
+    if (!digits()) return false;
+  }
+  p_ = q;
+  return true;
+}
+
+// Validates and skips a value the parser does not read, inside a container at `depth`.
+bool Scanner::Skip(int depth) {
+  if (p_ >= end_) return false;
+  bool more = false;
+  switch (*p_) {
+    case '"': {
+      std::string_view unused;
+      return String(&unused);
+    }
+    case '{':
+      if (depth >= kMaxDepth) return false;
+      ++p_;
+      SkipSpace();
+      if (At('}')) {
+        ++p_;
+        return true;
+      }
+      do {
+        std::string_view key;
+        if (!At('"') || !String(&key)) return false;
+        SkipSpace();
+        if (!Expect(':')) return false;
+        SkipSpace();
+        if (!Skip(depth + 1) || !NextOrClose('}', &more)) return false;
+      } while (more);
+      return true;
+    case '[':
+      if (depth >= kMaxDepth) return false;
+      ++p_;
+      SkipSpace();
+      if (At(']')) {
+        ++p_;
+        return true;
+      }
+      do {
+        if (!Skip(depth + 1) || !NextOrClose(']', &more)) return false;
+      } while (more);
+      return true;
+    case 't':
+      return Literal("true");
+    case 'f':
+      return Literal("false");
+    case 'n':
+      return Literal("null");
+    default:
+      return SkipNumber();
+  }
+}
+
+// At '{' of an object whose members resolve inside `scope`.
+bool Scanner::Object(Scope scope, int depth) {
+  ++p_;
+  SkipSpace();
+  if (At('}')) {
+    ++p_;
+    return true;
+  }
+  bool more = false;
+  int index = 0;
+  do {
+    Target target;
+    if (!Key(scope, index++, &target)) return false;
+    switch (target.kind) {
+      case Target::kLeaf:
+        if (!Field(target.leaf)) return false;
+        break;
+      case Target::kScope:
+        if (At('{')) {
+          if (depth >= kMaxDepth || !Object(target.scope, depth + 1)) return false;
+        } else if (!Literal("null")) {  // null reads as absent; other types are field errors
+          return false;
+        }
+        break;
+      case Target::kUnknown:
+        if (!Skip(depth)) return false;
+        break;
+    }
+    if (!NextOrClose('}', &more)) return false;
+  } while (more);
+  return true;
+}
+
+// At the value of a field the parser reads. Mirrors Walker::Visit in ecs_codec.cc.
+bool Scanner::Field(Leaf leaf) {
+  if (p_ >= end_) return false;
+  const uint32_t bit = uint32_t{1} << static_cast<int>(leaf);
+  if (seen_ & bit) return false;  // a duplicate: which occurrence wins is simdjson's to say
+  seen_ |= bit;
+  if (*p_ == 'n') return Literal("null");  // null reads as absent
+  ProcessInfo& p = e_->process;
+  std::string_view s;
+  uint64_t n = 0;
+  constexpr uint64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
+  switch (leaf) {
+    case Leaf::kTimestamp:
+      return Timestamp(&e_->time_ns, &state_.have_time);
+    case Leaf::kCategory:
+      return Marker("network", &state_.category);
+    case Leaf::kType:
+      return Marker("start", &state_.type);
+    case Leaf::kAction:
+      if (!StringValue(&s)) return false;
+      if (s == "connection_attempted" || s == "connected-to") {
+        state_.action = Action::kEgress;
+      } else if (s == "connection_accepted") {
+        state_.action = Action::kIngress;
+      } else {
+        state_.action = Action::kOther;
+        state_.other_action.assign(s.substr(0, 64));
+      }
+      return true;
+    case Leaf::kDirection:
+      if (!StringValue(&s)) return false;
+      if (s == "egress" || s == "outbound") state_.direction_hint = Action::kEgress;
+      if (s == "ingress" || s == "inbound") state_.direction_hint = Action::kIngress;
+      return true;
+    case Leaf::kTransport:
+      if (!StringValue(&s)) return false;
+      state_.have_transport = true;
+      if (ecs::EqualsIgnoreCase(s, "tcp")) {
+        e_->transport = Transport::kTcp;
+      } else if (ecs::EqualsIgnoreCase(s, "udp")) {
+        e_->transport = Transport::kUdp;
+      } else {
+        return false;
+      }
+      return true;
+    case Leaf::kHostName:
+      return Text(kMaxNameBytes, &e_->host.name);
+    case Leaf::kHostId:
+      return Text(kMaxNameBytes, &e_->host.id);
+    case Leaf::kName:
+      return Text(kMaxNameBytes, &p.name);
+    case Leaf::kExecutable:
+      return Text(kMaxPathBytes, &p.executable);
+    case Leaf::kWorkingDirectory:
+      return Text(kMaxPathBytes, &p.working_directory);
+    case Leaf::kEntityId:
+      return Text(kMaxNameBytes, &p.entity_id);
+    case Leaf::kParentName:
+      return Text(kMaxNameBytes, &p.parent_name);
+    case Leaf::kParentExecutable:
+      return Text(kMaxPathBytes, &p.parent_executable);
+    case Leaf::kUserName:
+      return Text(kMaxNameBytes, &p.user_name);
+    case Leaf::kContainerId:
+      return Text(kMaxNameBytes, &p.container_id);
+    case Leaf::kArgs:
+      return Args();
+    case Leaf::kStart: {
+      bool ok;
+      return Timestamp(&p.start_time_ns, &ok);
+    }
+    case Leaf::kPid:
+    case Leaf::kParentPid:
+    case Leaf::kNetns:
+    case Leaf::kRepeatCount: {
+      if (!Uint(kMaxU32, &n)) return false;
+      const auto v = static_cast<uint32_t>(n);
+      if (leaf == Leaf::kPid) p.pid = v;
+      if (leaf == Leaf::kParentPid) p.ppid = v;
+      if (leaf == Leaf::kNetns) e_->netns_inode = v;
+      if (leaf == Leaf::kRepeatCount) e_->repeat_count = v;
+      return true;
+    }
+    case Leaf::kCgroupId:
+      return Uint(std::numeric_limits<uint64_t>::max(), &e_->cgroup_id);
+    case Leaf::kSourcePort:
+    case Leaf::kDestinationPort:
+      if (!Uint(65535, &n)) return false;
+      (leaf == Leaf::kSourcePort ? e_->source_port : e_->destination_port) =
+          static_cast<uint16_t>(n);
+      return true;
+    case Leaf::kUserId:
+      return Id(&p.uid);
+    case Leaf::kGroupId:
+      return Id(&p.gid);
+    case Leaf::kSourceIp:
+      return Ip(&e_->source_ip, &state_.have_source_ip);
+    case Leaf::kDestinationIp:
+      return Ip(&e_->destination_ip, &state_.have_destination_ip);
+  }
+  return false;
+}
+
+bool Scanner::Text(size_t max, std::string* out) {
+  std::string_view s;
+  if (!StringValue(&s) || s.size() > max) return false;
+  out->assign(s);
+  return true;
+}
+
+// A non-negative integer in 0..max, the only number form read here: a sign, a fraction, an
+// exponent, leading zeros or an overflow are left to simdjson's number parser.
+bool Scanner::Uint(uint64_t max, uint64_t* out) {
+  const char* q = p_;
+  if (q >= end_ || !IsDigit(*q)) return false;
+  uint64_t v = static_cast<uint64_t>(*q++ - '0');
+  if (v != 0) {
+    while (q < end_ && IsDigit(*q)) {
+      if (__builtin_mul_overflow(v, uint64_t{10}, &v) ||
+          __builtin_add_overflow(v, static_cast<uint64_t>(*q - '0'), &v)) {
+        return false;
+      }
+      ++q;
+    }
+  }
+  if (v > max) return false;
+  if (q < end_ && (IsDigit(*q) || *q == '.' || *q == 'e' || *q == 'E')) return false;
+  *out = v;
+  p_ = q;
+  return true;
+}
+
+// user.id / group.id: a string of digits ("33") or a number, as Walker::ReadId reads them.
+bool Scanner::Id(uint32_t* out) {
+  if (!At('"')) {
+    uint64_t v;
+    if (!Uint(std::numeric_limits<uint32_t>::max(), &v)) return false;
+    *out = static_cast<uint32_t>(v);
+    return true;
+  }
+  std::string_view s;
+  if (!String(&s)) return false;
+  if (s.empty()) return true;
+  uint32_t v;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return false;
+  *out = v;
+  return true;
+}
+
+bool Scanner::Ip(IpAddress* out, bool* seen) {
+  std::string_view s;
+  if (!StringValue(&s)) return false;
+  const auto ip = ecs::ParseIpField(s);
+  if (!ip) return false;
+  *out = *ip;
+  *seen = true;
+  return true;
+}
+
+// ISO-8601 text, or an integer taken as epoch milliseconds, as Walker::ReadTimestamp reads them.
+bool Scanner::Timestamp(int64_t* out, bool* ok) {
+  int64_t ns;
+  if (At('"')) {
+    std::string_view s;
+    if (!String(&s) || !ParseTimestamp(s, &ns)) return false;
+  } else {
+    uint64_t ms;
+    if (!Uint(std::numeric_limits<int64_t>::max(), &ms) ||
+        __builtin_mul_overflow(static_cast<int64_t>(ms), int64_t{1'000'000}, &ns)) {
+      return false;
+    }
+  }
+  *out = ns;
+  *ok = true;
+  return true;
+}
+
+// event.category / event.type: a string, or an array of strings, that must contain `wanted`.
+bool Scanner::Marker(std::string_view wanted, Presence* presence) {
+  std::string_view s;
+  if (At('"')) {
+    if (!String(&s)) return false;
+    *presence = s == wanted ? Presence::kWith : Presence::kWithout;
+    return true;
+  }
+  if (!Expect('[')) return false;
+  SkipSpace();
+  Presence found = Presence::kWithout;
+  if (!At(']')) {
+    bool more = false;
+    do {
+      if (!StringValue(&s)) return false;  // other element types: left to simdjson
+      if (s == wanted) found = Presence::kWith;
+      if (!NextOrClose(']', &more)) return false;
+    } while (more);
+  } else {
+    ++p_;
+  }
+  *presence = found;
+  return true;
+}
+
+bool Scanner::Args() {
+  if (!Expect('[')) return false;
+  SkipSpace();
+  std::vector<std::string>& args = e_->process.args;
+  size_t count = 0;
+  size_t total = 0;
+  if (!At(']')) {
+    bool more = false;
+    do {
+      std::string_view s;
+      if (!StringValue(&s) || count >= kMaxArgs || s.size() > kMaxArgBytes) return false;
+      total += s.size();
+      if (total > kMaxArgsTotalBytes) return false;
+      if (count < args.size()) {
+        args[count].assign(s);
+      } else {
+        args.emplace_back(s);
+      }
+      ++count;
+      if (!NextOrClose(']', &more)) return false;
+    } while (more);
+  } else {
+    ++p_;
+  }
+  state_.args_count = count;
+  return true;
+}
+
+}  // namespace
+
+EcsFastScanner::EcsFastScanner() : keys_(std::make_unique<KeyCache>()) {}
+EcsFastScanner::~EcsFastScanner() = default;
+
+FastScanResult EcsFastScanner::Scan(std::string_view line, NetworkEvent* event, ParseError* error) {
+  return Scanner(line, event, *keys_).Run(error);
+}
+
+}  // namespace ulna

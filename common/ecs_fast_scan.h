@@ -1,0 +1,42 @@
+// Fast path of the ECS parser: a single-pass scanner for the common shape of an ECS network line
+// (plain ASCII strings without escapes, integers, nested or dotted keys), over 2x cheaper than
+// the simdjson walk. It only answers when it is sure to answer as EcsEventParser's simdjson path
+// would; anything else (escapes, non-ASCII bytes, floats, duplicate keys, deep nesting, any
+// syntax error, any field-level error) is left to that path. Internal to the ECS codec.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "common/ecs_codec.h"
+#include "common/event.h"
+
+namespace ulna {
+
+enum class FastScanResult : uint8_t {
+  kAccepted,    // *event is the line's event
+  kRejected,    // *error says why, as the simdjson path would (never kMalformedJson)
+  kNotHandled,  // the scanner is not sure: parse the line with the simdjson path
+};
+
+// Scans lines one at a time. It remembers the keys met at each position of each kind of object,
+// so that a line laid out like the ones before matches each key with one compare instead of a
+// search and a lookup. Not thread-safe; one per thread (EcsEventParser holds one).
+class EcsFastScanner {
+ public:
+  EcsFastScanner();
+  ~EcsFastScanner();
+  EcsFastScanner(const EcsFastScanner&) = delete;
+  EcsFastScanner& operator=(const EcsFastScanner&) = delete;
+
+  // Scans one line (any string_view: reads nothing outside it). *event must have been reset with
+  // ecs::ResetEvent (common/ecs_fields.h); after kNotHandled it holds partial values.
+  FastScanResult Scan(std::string_view line, NetworkEvent* event, ParseError* error);
+
+  struct KeyCache;
+
+ private:
+  std::unique_ptr<KeyCache> keys_;
+};
+
+}  // namespace ulna

@@ -1,0 +1,161 @@
+// The ECS fields the event parser reads and how a document's fields turn into a verdict: key
+// resolution (nested or dotted keys, relative to the enclosing object), the record of what a
+// document carried, and the final checks. Shared by the simdjson walk (ecs_codec.cc) and the fast
+// scanner (ecs_fast_scan.cc) so that both decide every line alike. Internal to the ECS codec.
+#pragma once
+
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/ecs_codec.h"
+#include "common/event.h"
+#include "common/ip_address.h"
+
+namespace ulna::ecs {
+
+// The objects whose members the parser knows. Documents may nest them ({"process":{"parent":
+// {"pid":1}}}) or flatten them into dotted keys ({"process.parent.pid":1}), or mix both.
+enum class Scope : uint8_t {
+  kRoot,
+  kEvent,
+  kHost,
+  kProcess,
+  kParent,
+  kUser,
+  kGroup,
+  kSource,
+  kDestination,
+  kNetwork,
+  kContainer,
+  kUlna,
+};
+
+inline constexpr int kScopeCount = static_cast<int>(Scope::kUlna) + 1;
+
+inline constexpr const char* kScopeNames[] = {
+    "",      "event",  "host",        "process", "process.parent", "user",
+    "group", "source", "destination", "network", "container",      "ulna",
+};
+static_assert(std::size(kScopeNames) == kScopeCount);
+
+// The fields the parser reads; everything else is skipped unparsed.
+enum class Leaf : uint8_t {
+  kTimestamp,
+  kCategory,
+  kType,
+  kAction,
+  kHostName,
+  kHostId,
+  kPid,
+  kName,
+  kExecutable,
+  kArgs,
+  kWorkingDirectory,
+  kEntityId,
+  kStart,
+  kParentPid,
+  kParentName,
+  kParentExecutable,
+  kUserName,
+  kUserId,
+  kGroupId,
+  kSourceIp,
+  kSourcePort,
+  kDestinationIp,
+  kDestinationPort,
+  kDirection,
+  kTransport,
+  kContainerId,
+  kNetns,
+  kCgroupId,
+  kRepeatCount,
+};
+inline constexpr int kLeafCount = static_cast<int>(Leaf::kRepeatCount) + 1;
+
+inline constexpr const char* kLeafNames[] = {
+    "@timestamp",
+    "event.category",
+    "event.type",
+    "event.action",
+    "host.name",
+    "host.id",
+    "process.pid",
+    "process.name",
+    "process.executable",
+    "process.args",
+    "process.working_directory",
+    "process.entity_id",
+    "process.start",
+    "process.parent.pid",
+    "process.parent.name",
+    "process.parent.executable",
+    "user.name",
+    "user.id",
+    "group.id",
+    "source.ip",
+    "source.port",
+    "destination.ip",
+    "destination.port",
+    "network.direction",
+    "network.transport",
+    "container.id",
+    "ulna.netns",
+    "ulna.cgroup_id",
+    "ulna.repeat_count",
+};
+static_assert(std::size(kLeafNames) == kLeafCount);
+
+struct Target {
+  enum Kind : uint8_t { kUnknown, kScope, kLeaf } kind = kUnknown;
+  Scope scope = Scope::kRoot;
+  Leaf leaf = Leaf::kTimestamp;
+};
+
+// Resolves a raw key, possibly dotted ("process.parent.pid"), relative to `scope`. `raw_key`
+// points just after the key's opening quote and the key ends at its closing quote, which must be
+// followed by at least kResolveReadAhead readable bytes: names are compared in fixed sizes that
+// may look past the quote.
+inline constexpr size_t kResolveReadAhead = 32;
+Target Resolve(Scope scope, const char* raw_key);
+
+// An IP address field: dotted-quad IPv4 fast, anything else through IpAddress::Parse.
+std::optional<IpAddress> ParseIpField(std::string_view text);
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower);
+
+// Clears every field a document may set, so that a reused event carries nothing over.
+void ResetEvent(NetworkEvent* e);
+
+enum class Action : uint8_t { kNone, kEgress, kIngress, kOther };
+enum class Presence : uint8_t { kAbsent, kWithout, kWith };  // for category/type arrays
+
+// What one document carried, beyond the values already stored in the event: the markers that
+// say whether it is a network event, which required fields were seen, and the first field-level
+// problem (the walk goes on after one, so that a document that is not a network event at all is
+// reported as such, whatever else is wrong in it).
+struct DocumentState {
+  bool has_field_error = false;
+  ParseError field_error;
+  // Wrong types in event.* decide before anything else: they say whether this is our event.
+  bool has_gate_error = false;
+  ParseError gate_error;
+  bool have_time = false;
+  Presence category = Presence::kAbsent;
+  Presence type = Presence::kAbsent;
+  Action action = Action::kNone;
+  std::string other_action;  // the first 64 bytes of an event.action that is not ours
+  Action direction_hint = Action::kNone;
+  bool have_transport = false;
+  bool have_source_ip = false;
+  bool have_destination_ip = false;
+  size_t args_count = 0;  // process.args entries written this time (the vector is reused)
+};
+
+// Turns what was seen into the verdict: completes *event (direction, host fallbacks, args count)
+// and returns true, or returns false with *error filled when the line is rejected.
+bool FinishEvent(DocumentState& state, NetworkEvent* event, ParseError* error);
+
+}  // namespace ulna::ecs

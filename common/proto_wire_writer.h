@@ -1,0 +1,96 @@
+// ProtoWireWriter: appends protobuf wire format to a std::string, field by field, for encoders
+// that are hot enough that building messages and serialising them costs too much. It writes
+// proto3 fields the way protobuf's serializer does (default values of implicit-presence fields
+// are skipped, repeated scalars are packed), so a caller that writes fields in field-number order
+// produces the serializer's exact bytes. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace ulna {
+
+class ProtoWireWriter {
+ public:
+  explicit ProtoWireWriter(std::string* out) : out_(out) {}
+
+  // Sizes of varints, e.g. for a packed field's length before its body.
+  static size_t VarintSize(uint64_t value) {
+    // (bits + 6) / 7 with at least one byte: 0..127 -> 1, ..., >= 2^63 -> 10.
+    return static_cast<size_t>(((64 - __builtin_clzll(value | 1)) * 9 + 64) / 64);
+  }
+
+  void Varint(uint64_t value) {
+    char buffer[10];
+    size_t n = 0;
+    while (value >= 0x80) {
+      buffer[n++] = static_cast<char>(value | 0x80);
+      value >>= 7;
+    }
+    buffer[n++] = static_cast<char>(value);
+    out_->append(buffer, n);
+  }
+
+  // uint32, uint64, int64 (negative: ten bytes, as protobuf does) and bool fields.
+  void Uint(uint32_t field, uint64_t value) {
+    if (value == 0) return;
+    Tag(field, kVarint);
+    Varint(value);
+  }
+  void Int(uint32_t field, int64_t value) { Uint(field, static_cast<uint64_t>(value)); }
+  void Bool(uint32_t field, bool value) { Uint(field, value ? 1 : 0); }
+  // sint64: zig-zag, so that small negative values stay small.
+  void Sint(uint32_t field, int64_t value) {
+    Uint(field, (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
+  }
+  // A singular bytes/string field (skipped when empty).
+  void Bytes(uint32_t field, std::string_view value) {
+    if (!value.empty()) RepeatedBytes(field, value);
+  }
+  // One element of a repeated bytes/string field (written even when empty).
+  void RepeatedBytes(uint32_t field, std::string_view value) {
+    Tag(field, kLengthDelimited);
+    Varint(value.size());
+    out_->append(value);
+  }
+  // A packed repeated uint32 field (skipped when empty).
+  void PackedUint32(uint32_t field, std::span<const uint32_t> values) {
+    if (values.empty()) return;
+    size_t bytes = 0;
+    for (uint32_t v : values) bytes += VarintSize(v);
+    Tag(field, kLengthDelimited);
+    Varint(bytes);
+    for (uint32_t v : values) Varint(v);
+  }
+
+  // A length-delimited field (an embedded message) whose length is known only once its body is
+  // written: BeginNested writes the tag and one length byte, EndNested fills it in and, for a
+  // body of 128 bytes or more, moves the body to make room for a longer length.
+  size_t BeginNested(uint32_t field) {
+    Tag(field, kLengthDelimited);
+    out_->push_back('\0');
+    return out_->size();
+  }
+  void EndNested(size_t body_start) {
+    const size_t length = out_->size() - body_start;
+    if (length < 0x80) {
+      (*out_)[body_start - 1] = static_cast<char>(length);
+      return;
+    }
+    std::string prefix;
+    ProtoWireWriter(&prefix).Varint(length);
+    out_->replace(body_start - 1, 1, prefix);
+  }
+
+ private:
+  static constexpr uint32_t kVarint = 0;
+  static constexpr uint32_t kLengthDelimited = 2;
+
+  void Tag(uint32_t field, uint32_t wire_type) { Varint((field << 3) | wire_type); }
+
+  std::string* out_;
+};
+
+}  // namespace ulna

@@ -147,14 +147,7 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
       }
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
-      if (s == "connection_attempted" || s == "connected-to") {
-        state_.action = Action::kEgress;
-      } else if (s == "connection_accepted") {
-        state_.action = Action::kIngress;
-      } else {
-        state_.action = Action::kOther;
-        state_.other_action.assign(s.substr(0, 64));
-      }
+      ecs::NoteAction(s, &state_);
       return simdjson::SUCCESS;
     }
     case Leaf::kDirection: {
@@ -164,9 +157,8 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
       }
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
-      if (s == "egress" || s == "outbound") state_.direction_hint = Action::kEgress;
-      if (s == "ingress" || s == "inbound") state_.direction_hint = Action::kIngress;
-      return simdjson::SUCCESS;  // "internal", "unknown"... leave the decision to event.action
+      ecs::NoteDirection(s, &state_);
+      return simdjson::SUCCESS;
     }
     case Leaf::kTransport: {
       if (type != od::json_type::string) {
@@ -175,12 +167,7 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
       }
       std::string_view s;
       if (auto err = value.get_string().get(s)) return err;
-      state_.have_transport = true;
-      if (ecs::EqualsIgnoreCase(s, "tcp")) {
-        e_->transport = Transport::kTcp;
-      } else if (ecs::EqualsIgnoreCase(s, "udp")) {
-        e_->transport = Transport::kUdp;
-      } else {
+      if (!ecs::NoteTransport(s, &state_, e_)) {
         Invalid(leaf, "\"" + std::string(s.substr(0, 32)) + "\" is neither tcp nor udp");
       }
       return simdjson::SUCCESS;

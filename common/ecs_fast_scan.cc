@@ -354,31 +354,14 @@ bool Scanner::Field(Leaf leaf) {
       return Marker("start", &state_.type);
     case Leaf::kAction:
       if (!StringValue(&s)) return false;
-      if (s == "connection_attempted" || s == "connected-to") {
-        state_.action = Action::kEgress;
-      } else if (s == "connection_accepted") {
-        state_.action = Action::kIngress;
-      } else {
-        state_.action = Action::kOther;
-        state_.other_action.assign(s.substr(0, 64));
-      }
+      ecs::NoteAction(s, &state_);
       return true;
     case Leaf::kDirection:
       if (!StringValue(&s)) return false;
-      if (s == "egress" || s == "outbound") state_.direction_hint = Action::kEgress;
-      if (s == "ingress" || s == "inbound") state_.direction_hint = Action::kIngress;
+      ecs::NoteDirection(s, &state_);
       return true;
     case Leaf::kTransport:
-      if (!StringValue(&s)) return false;
-      state_.have_transport = true;
-      if (ecs::EqualsIgnoreCase(s, "tcp")) {
-        e_->transport = Transport::kTcp;
-      } else if (ecs::EqualsIgnoreCase(s, "udp")) {
-        e_->transport = Transport::kUdp;
-      } else {
-        return false;
-      }
-      return true;
+      return StringValue(&s) && ecs::NoteTransport(s, &state_, e_);
     case Leaf::kHostName:
       return Text(kMaxNameBytes, &e_->host.name);
     case Leaf::kHostId:

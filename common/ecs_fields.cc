@@ -207,4 +207,33 @@ bool FinishEvent(DocumentState& state, NetworkEvent* event, ParseError* error) {
   return true;
 }
 
+void NoteAction(std::string_view value, DocumentState* state) {
+  if (value == "connection_attempted" || value == "connected-to") {
+    state->action = Action::kEgress;
+  } else if (value == "connection_accepted") {
+    state->action = Action::kIngress;
+  } else {
+    state->action = Action::kOther;
+    state->other_action.assign(value.substr(0, 64));
+  }
+}
+
+void NoteDirection(std::string_view value, DocumentState* state) {
+  // "internal", "unknown"... leave the decision to event.action.
+  if (value == "egress" || value == "outbound") state->direction_hint = Action::kEgress;
+  if (value == "ingress" || value == "inbound") state->direction_hint = Action::kIngress;
+}
+
+bool NoteTransport(std::string_view value, DocumentState* state, NetworkEvent* event) {
+  state->have_transport = true;
+  if (EqualsIgnoreCase(value, "tcp")) {
+    event->transport = Transport::kTcp;
+  } else if (EqualsIgnoreCase(value, "udp")) {
+    event->transport = Transport::kUdp;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace ulna::ecs

@@ -154,6 +154,13 @@ struct DocumentState {
   size_t args_count = 0;  // process.args entries written this time (the vector is reused)
 };
 
+// What the string values of event.action, network.direction and network.transport say, noted
+// in `state` (and the event, for the transport); false for a transport that is neither tcp nor
+// udp (a field error).
+void NoteAction(std::string_view value, DocumentState* state);
+void NoteDirection(std::string_view value, DocumentState* state);
+bool NoteTransport(std::string_view value, DocumentState* state, NetworkEvent* event);
+
 // Turns what was seen into the verdict: completes *event (direction, host fallbacks, args count)
 // and returns true, or returns false with *error filled when the line is rejected.
 bool FinishEvent(DocumentState& state, NetworkEvent* event, ParseError* error);

@@ -21,6 +21,13 @@ namespace ulna::server {
 
 class HistoryIndex {
  public:
+  HistoryIndex() = default;
+  // A copy would point last_fleet_entry_ into the original's map; moves keep map nodes.
+  HistoryIndex(const HistoryIndex&) = delete;
+  HistoryIndex& operator=(const HistoryIndex&) = delete;
+  HistoryIndex(HistoryIndex&&) = default;
+  HistoryIndex& operator=(HistoryIndex&&) = default;
+
   // Loads every persisted entry.
   Status Load(const Store& store);
 

@@ -290,7 +290,7 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
     h.first_bucket_ns = bucket_start_ns;
     dirty_hosts_meta_.emplace_back(host_id, &h);
   }
-  const auto name_it = h.names.try_emplace(f.name).first;
+  const auto [name_it, name_is_new] = h.names.try_emplace(f.name);
   NameBaseline& n = name_it->second;
   if (n.buckets == 0) n.first_bucket_ns = bucket_start_ns;
   if (n.last_bucket_ns != bucket_start_ns) {
@@ -299,8 +299,14 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   }
   n.weekdays |= 1u << UtcWeekday(bucket_start_ns);
   n.month_days |= 1u << (UtcDayOfMonth(bucket_start_ns) - 1);
-  n.behaviours.insert(f.behaviours.begin(), f.behaviours.end());
-  n.executables.insert(f.executable);
+  // What the host's name baseline already held was added to the fleet's sets when it was first
+  // seen (both are persisted in the same write), so the fleet sets, keyed by long host ids and
+  // the costliest to search, are only searched for what is new to the host's name.
+  fresh_behaviours_.clear();
+  for (const std::string& behaviour : f.behaviours) {
+    if (n.behaviours.insert(behaviour).second) fresh_behaviours_.push_back(&behaviour);
+  }
+  const bool executable_is_new = n.executables.insert(f.executable).second;
   n.users.insert(f.user);
   dirty_host_names_.emplace_back(KeyViews(host_id, name_it->first), &n);
 
@@ -332,9 +338,10 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   FleetNameBaseline& fn = fleet_it->second;
   if (fn.observations == 0) fn.first_bucket_ns = bucket_start_ns;
   ++fn.observations;
-  bool sets_grew = fn.hosts.insert(host.id).second;
-  sets_grew |= fn.executables.insert(f.executable).second;
-  for (const std::string& behaviour : f.behaviours) {
+  bool sets_grew = name_is_new && fn.hosts.insert(host.id).second;
+  sets_grew |= executable_is_new && fn.executables.insert(f.executable).second;
+  for (const std::string* fresh : fresh_behaviours_) {
+    const std::string& behaviour = *fresh;
     sets_grew |= fn.behaviour_hosts[behaviour].insert(host.id).second;
     if (!IsOutboundBehaviour(behaviour)) fn.accepts_ingress = true;
     const auto behaviour_it = behaviour_hosts_.try_emplace(behaviour).first;

@@ -114,6 +114,8 @@ class UlnaBaselines {
   Dirty<FleetUserBaseline> dirty_fleet_users_;
   Dirty<std::set<std::string>> dirty_behaviours_;
   Dirty<uint64_t> dirty_parents_;
+  // Scratch of Observe: the bucket's behaviours new to the host's name (views of the features).
+  std::vector<const std::string*> fresh_behaviours_;
   // Scratch row key and value of Persist, reused so that rows cost no allocation.
   std::string key_buffer_;
   std::string value_buffer_;

@@ -126,7 +126,9 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     const bool in_rollout =
         !known_on_host && rollout != rollouts_.end() && rollout->second.hosts.count(g.host.id) > 0;
     if (in_rollout) input.rollout_hosts = rollout->second.hosts.size();
-    const UlnaScore score = ScoreActivity(input, baselines_);
+    // Scored without reasons; the few records kept are scored again to explain them.
+    input.explain = false;
+    UlnaScore score = ScoreActivity(input, baselines_);
 
     // One record per (host, process, episode): the first one worth keeping, and once more if the
     // episode later crosses the alert threshold. A rollout gets one grouped record in total.
@@ -158,6 +160,8 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     }
     if (!emit) continue;
     episode.max_score = std::max(episode.max_score, score.score);
+    input.explain = true;
+    score = ScoreActivity(input, baselines_);
 
     AnomalyRecord record;
     record.host = g.host;
@@ -191,13 +195,24 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   });
 
   // Baselines learn the bucket after it is scored.
-  // Each (host, parent) pair counts once; views of the bucket's strings, which outlive the set.
-  std::set<std::pair<std::string_view, std::string_view>> parents;
+  // Each (host, parent) pair counts once, in (host, parent) order; views of the bucket's strings.
+  // A group's events mostly share one parent, so pairs are made distinct within a group first
+  // and the few left are sorted.
+  std::vector<std::pair<std::string_view, std::string_view>>& parents = parents_scratch_;
+  parents.clear();
   for (size_t i = 0; i < bucket.groups().size(); ++i) {
     const ProcessActivity& g = bucket.groups()[i];
     baselines_.Observe(now, g.host, features[i]);
-    for (const NetworkEvent* e : g.events) parents.emplace(g.host.id, e->process.parent_name);
+    const size_t group_start = parents.size();
+    for (const NetworkEvent* e : g.events) {
+      const std::pair<std::string_view, std::string_view> pair(g.host.id, e->process.parent_name);
+      if (std::find(parents.begin() + group_start, parents.end(), pair) == parents.end()) {
+        parents.push_back(pair);
+      }
+    }
   }
+  std::sort(parents.begin(), parents.end());
+  parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
   for (const auto& [host, parent] : parents) baselines_.ObserveParent(parent);
   return records;
 }

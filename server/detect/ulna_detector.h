@@ -80,6 +80,8 @@ class UlnaDetector : public Detector {
   std::map<std::string, std::map<std::string, int64_t>> recent_joins_;
   std::map<std::string, Rollout> rollouts_;
   bool state_dirty_ = false;
+  // Scratch of ScoreBucket: the bucket's (host id, parent name) pairs, reused across buckets.
+  std::vector<std::pair<std::string_view, std::string_view>> parents_scratch_;
 };
 
 }  // namespace ulna::server

@@ -53,10 +53,15 @@ std::string Format(const char* format, double value) {
   return buffer;
 }
 
+// The terms found; their reasons (strings, the costliest part of scoring) are built only when
+// asked to explain, since most scored activity is not recorded.
 class TermList {
  public:
-  void Add(const char* name, double weight, std::string reason) {
-    terms_.push_back(ScoreTerm{name, weight, std::move(reason)});
+  explicit TermList(bool explain) : explain_(explain) {}
+  // `reason` is a callable returning the reason, called only when explaining.
+  template <typename Reason>
+  void Add(const char* name, double weight, Reason&& reason) {
+    terms_.push_back(ScoreTerm{name, weight, explain_ ? std::string(reason()) : std::string()});
   }
   bool Has(std::string_view prefix) const {
     return std::any_of(terms_.begin(), terms_.end(), [&](const ScoreTerm& t) {
@@ -66,6 +71,7 @@ class TermList {
   std::vector<ScoreTerm> Take() { return std::move(terms_); }
 
  private:
+  bool explain_;
   std::vector<ScoreTerm> terms_;
 };
 
@@ -79,11 +85,12 @@ void AddHostChurn(const HostBaseline& host, int64_t now, TermList* terms) {
   const double days = static_cast<double>(now - host.first_bucket_ns) / kNanosPerDay;
   const double rate = (late + 0.5) / (days + 1);
   const double weight = std::min(kMaxChurn, std::max(0.0, -std::log10(rate)));
-  terms->Add("host_stability", weight,
-             "the host gained " + std::to_string(late) +
-                 " new network program(s) after its first "
-                 "day in " +
-                 Format("%.1f", days) + " days");
+  terms->Add("host_stability", weight, [&] {
+    return "the host gained " + std::to_string(late) +
+           " new network program(s) after its first "
+           "day in " +
+           Format("%.1f", days) + " days";
+  });
 }
 
 void AddLaunchContext(const ScoringInput& in, const HostBaseline& host,
@@ -95,20 +102,24 @@ void AddLaunchContext(const ScoringInput& in, const HostBaseline& host,
     if (fleet_user != nullptr && fleet_user->names.count(f.name) == 0) {
       const size_t distinct = fleet_user->names.size();
       terms->Add("fleet_user_context", NoveltySurprise(distinct, fleet_user->buckets, kContextCap),
-                 "user '" + f.user + "' is new here; across the fleet it ran " +
-                     std::to_string(distinct) + " other program(s), never this one");
+                 [&] {
+                   return "user '" + f.user + "' is new here; across the fleet it ran " +
+                          std::to_string(distinct) + " other program(s), never this one";
+                 });
       if (distinct <= kServiceAccountMaxNames) {
-        terms->Add("service_account_fleet", kServiceAccount,
-                   "'" + f.user + "' is a service account fleet-wide (runs " +
-                       *fleet_user->names.begin() + ")");
+        terms->Add("service_account_fleet", kServiceAccount, [&] {
+          return "'" + f.user + "' is a service account fleet-wide (runs " +
+                 *fleet_user->names.begin() + ")";
+        });
       }
     } else {
-      terms->Add("new_user", 0, "user '" + f.user + "' is new on this host");
+      terms->Add("new_user", 0, [&] { return "user '" + f.user + "' is new on this host"; });
     }
     if (!f.parent_is_init) {
-      terms->Add("new_user_not_init", kNewUserNotInit,
-                 "the new user's program was started by '" + f.parent_name +
-                     "', not by the service manager");
+      terms->Add("new_user_not_init", kNewUserNotInit, [&] {
+        return "the new user's program was started by '" + f.parent_name +
+               "', not by the service manager";
+      });
     }
     return;
   }
@@ -116,25 +127,29 @@ void AddLaunchContext(const ScoringInput& in, const HostBaseline& host,
   auto context = host.contexts.find(LaunchContextKey(f.user, f.parent_name));
   if (context == host.contexts.end()) {
     terms->Add("new_launch_context",
-               NoveltySurprise(user.names.size(), user.buckets, kContextCap) + kNewContext,
-               "'" + f.parent_name + "' never started a network program as '" + f.user +
-                   "' here; the user ran " + std::to_string(user.names.size()) + " program(s) in " +
-                   std::to_string(user.buckets) + " buckets");
+               NoveltySurprise(user.names.size(), user.buckets, kContextCap) + kNewContext, [&] {
+                 return "'" + f.parent_name + "' never started a network program as '" + f.user +
+                        "' here; the user ran " + std::to_string(user.names.size()) +
+                        " program(s) in " + std::to_string(user.buckets) + " buckets";
+               });
   } else {
     terms->Add("launch_context",
                NoveltySurprise(context->second.names.size(), context->second.buckets, kContextCap),
-               "'" + f.parent_name + "' as '" + f.user + "' started " +
-                   std::to_string(context->second.names.size()) + " network program(s) in " +
-                   std::to_string(context->second.buckets) + " buckets, not this one");
+               [&] {
+                 return "'" + f.parent_name + "' as '" + f.user + "' started " +
+                        std::to_string(context->second.names.size()) + " network program(s) in " +
+                        std::to_string(context->second.buckets) + " buckets, not this one";
+               });
   }
   if (user.names.count(f.name) == 0 && user.names.size() <= kServiceAccountMaxNames &&
       user.days >= kServiceAccountMinDays) {
     const bool first_external = f.outbound_external && !user.outbound_external;
-    std::string programs;
-    for (const std::string& n : user.names) programs += (programs.empty() ? "" : ", ") + n;
-    terms->Add("service_account", kServiceAccount + (first_external ? kFirstExternal : 0),
-               "'" + f.user + "' only ever ran " + programs + " here" +
-                   (first_external ? "; this is its first connection outside" : ""));
+    terms->Add("service_account", kServiceAccount + (first_external ? kFirstExternal : 0), [&] {
+      std::string programs;
+      for (const std::string& n : user.names) programs += (programs.empty() ? "" : ", ") + n;
+      return "'" + f.user + "' only ever ran " + programs + " here" +
+             (first_external ? "; this is its first connection outside" : "");
+    });
   }
 }
 
@@ -143,24 +158,26 @@ void AddIdentityNovelty(const ScoringInput& in, const HostBaseline* host,
                         TermList* terms) {
   const ActivityFeatures& f = *in.features;
   if (in.rollout_hosts > 0) {
-    terms->Add("rollout", 0,
-               "part of a rollout: new on " + std::to_string(in.rollout_hosts) +
-                   " hosts within hours, a deployment rather than an intrusion");
+    terms->Add("rollout", 0, [&] {
+      return "part of a rollout: new on " + std::to_string(in.rollout_hosts) +
+             " hosts within hours, a deployment rather than an intrusion";
+    });
   } else if (fleet == nullptr) {
     terms->Add("fleet_new", kFleetNew,
-               "no host in the fleet used the network as '" + f.name + "' before");
+               [&] { return "no host in the fleet used the network as '" + f.name + "' before"; });
   } else {
     const double fleet_share =
         in.fleet_hosts == 0 ? 0 : static_cast<double>(fleet->hosts.size()) / in.fleet_hosts;
     terms->Add("host_new",
-               std::max(0.0, kHostNewMax * (1 - in.peer_share) - fleet_share * fleet_share),
-               "new on this host; " + Format("%.0f%%", 100 * in.peer_share) + " of its " +
-                   std::to_string(in.peer_count) + " peer host(s) and " +
-                   std::to_string(fleet->hosts.size()) + " of " + std::to_string(in.fleet_hosts) +
-                   " fleet hosts run it");
+               std::max(0.0, kHostNewMax * (1 - in.peer_share) - fleet_share * fleet_share), [&] {
+                 return "new on this host; " + Format("%.0f%%", 100 * in.peer_share) + " of its " +
+                        std::to_string(in.peer_count) + " peer host(s) and " +
+                        std::to_string(fleet->hosts.size()) + " of " +
+                        std::to_string(in.fleet_hosts) + " fleet hosts run it";
+               });
   }
   if (in.learning || host == nullptr) {
-    terms->Add("learning", kLearning, "the host is in its learning period");
+    terms->Add("learning", kLearning, [&] { return "the host is in its learning period"; });
     return;
   }
   AddHostChurn(*host, in.bucket_start_ns, terms);
@@ -176,10 +193,10 @@ void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
   }
   if (in.learning) {
     // The host's own behaviour set is still being learnt: only fleet-scope evidence counts.
-    terms->Add("learning", kLearning, "the host is in its learning period");
+    terms->Add("learning", kLearning, [&] { return "the host is in its learning period"; });
   } else if (!fresh.empty()) {
     terms->Add("behaviour_new_on_host", kBehaviourNewOnHost,
-               "'" + f.name + "' never did " + fresh.front() + " on this host");
+               [&] { return "'" + f.name + "' never did " + fresh.front() + " on this host"; });
     if (fleet != nullptr) {
       auto fleet_new = std::find_if(fresh.begin(), fresh.end(), [&](const std::string& b) {
         return fleet->behaviour_hosts.count(b) == 0;
@@ -188,9 +205,11 @@ void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
         terms->Add("behaviour_fleet_new",
                    kBehaviourFleetScale * NoveltySurprise(fleet->behaviour_hosts.size(),
                                                           fleet->observations, kContextCap),
-                   "no host saw '" + f.name + "' do " + *fleet_new + "; it showed " +
-                       std::to_string(fleet->behaviour_hosts.size()) + " behaviour(s) in " +
-                       std::to_string(fleet->observations) + " host-buckets");
+                   [&] {
+                     return "no host saw '" + f.name + "' do " + *fleet_new + "; it showed " +
+                            std::to_string(fleet->behaviour_hosts.size()) + " behaviour(s) in " +
+                            std::to_string(fleet->observations) + " host-buckets";
+                   });
       }
     }
     const bool known_external = std::any_of(
@@ -200,27 +219,29 @@ void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
           return IsExternalBehaviour(b);
         })) {
       terms->Add("name_first_external_host", kNameFirstExternalHost,
-                 "first connection outside for '" + f.name + "' on this host");
+                 [&] { return "first connection outside for '" + f.name + "' on this host"; });
     }
   }
   if (known.executables.count(f.executable) == 0) {
     const bool fleet_known = fleet != nullptr && fleet->executables.count(f.executable) > 0;
-    terms->Add("executable_new", fleet_known ? kKnownFleetExecutable : kNewExecutable,
-               "'" + f.name + "' runs from " + f.executable + ", new on this host" +
-                   (fleet_known ? " (known in the fleet)" : " and in the fleet"));
+    terms->Add("executable_new", fleet_known ? kKnownFleetExecutable : kNewExecutable, [&] {
+      return "'" + f.name + "' runs from " + f.executable + ", new on this host" +
+             (fleet_known ? " (known in the fleet)" : " and in the fleet");
+    });
   }
   if (known.users.count(f.user) == 0) {
     terms->Add("user_new_for_name", kNewUserForName,
-               "'" + f.name + "' never ran as '" + f.user + "' here");
+               [&] { return "'" + f.name + "' never ran as '" + f.user + "' here"; });
   }
   if (known.last_bucket_ns < in.bucket_start_ns - kCadenceGapNs &&
       known.buckets <= kCadenceMaxBuckets && !terms->Has("behaviour_")) {
     const bool weekday = (known.weekdays >> UtcWeekday(in.bucket_start_ns)) & 1;
     const bool month_day = (known.month_days >> (UtcDayOfMonth(in.bucket_start_ns) - 1)) & 1;
     if (weekday || month_day) {
-      terms->Add(
-          "cadence", kCadence,
-          std::string("a rare job back on its ") + (month_day ? "day of the month" : "weekday"));
+      terms->Add("cadence", kCadence, [&] {
+        return std::string("a rare job back on its ") +
+               (month_day ? "day of the month" : "weekday");
+      });
     }
   }
 }
@@ -230,16 +251,18 @@ void AddAncestryAndPrevalence(const ScoringInput& in, const FleetNameBaseline* f
   const ActivityFeatures& f = *in.features;
   const FleetNameBaseline* parent = baselines.FleetName(f.parent_name);
   if (f.parent_name != f.name && parent != nullptr && parent->accepts_ingress) {
-    terms->Add("server_parent", kServerParent,
-               "started by '" + f.parent_name + "', a network server in this fleet");
+    terms->Add("server_parent", kServerParent, [&] {
+      return "started by '" + f.parent_name + "', a network server in this fleet";
+    });
   }
   const uint64_t as_parent = baselines.ParentObservations(f.name);
   const uint64_t as_actor = fleet == nullptr ? 0 : fleet->observations;
   if (as_parent >= kLauncherMinParent &&
       as_parent >= kLauncherRatio * std::max<uint64_t>(1, as_actor)) {
-    terms->Add("launcher_connects", kLauncherConnects,
-               "'" + f.name + "' usually launches network programs (" + std::to_string(as_parent) +
-                   " times) rather than connecting itself (" + std::to_string(as_actor) + ")");
+    terms->Add("launcher_connects", kLauncherConnects, [&] {
+      return "'" + f.name + "' usually launches network programs (" + std::to_string(as_parent) +
+             " times) rather than connecting itself (" + std::to_string(as_actor) + ")";
+    });
   }
   if (fleet != nullptr && f.outbound_external) {
     const bool known_external = std::any_of(
@@ -248,23 +271,25 @@ void AddAncestryAndPrevalence(const ScoringInput& in, const FleetNameBaseline* f
         });
     if (!known_external) {
       terms->Add("name_first_external_fleet", kNameFirstExternalFleet,
-                 "no host saw '" + f.name + "' connect outside before");
+                 [&] { return "no host saw '" + f.name + "' connect outside before"; });
     }
   }
   for (const std::string& b : f.behaviours) {
     if (!IsOutboundBehaviour(b) || !IsExternalBehaviour(b)) continue;
     const size_t hosts = baselines.BehaviourHosts(b);
     if (hosts == 0) {
-      terms->Add("port_fleet_new", kPortFleetNew, "no program in the fleet did " + b + " before");
+      terms->Add("port_fleet_new", kPortFleetNew,
+                 [&] { return "no program in the fleet did " + b + " before"; });
       break;
     }
     if (hosts <= kRarePortHosts) {
       terms->Add("port_fleet_rare", kPortFleetRare,
-                 b + " was seen on only " + std::to_string(hosts) + " host(s)");
+                 [&] { return b + " was seen on only " + std::to_string(hosts) + " host(s)"; });
       break;
     }
   }
-  if (f.ingress_only) terms->Add("ingress_only", kIngressOnly, "it only accepted connections");
+  if (f.ingress_only)
+    terms->Add("ingress_only", kIngressOnly, [&] { return "it only accepted connections"; });
 }
 
 }  // namespace
@@ -284,11 +309,12 @@ std::vector<std::string> UlnaScore::Reasons() const {
 
 UlnaScore ScoreActivity(const ScoringInput& in, const UlnaBaselines& baselines) {
   const ActivityFeatures& f = *in.features;
-  TermList terms;
+  TermList terms(in.explain);
   if (IsUnusualPath(f.path_class)) {
-    terms.Add(
-        "unusual_path", kUnusualPath,
-        std::string("runs from a ") + PathClassName(f.path_class) + " location: " + f.executable);
+    terms.Add("unusual_path", kUnusualPath, [&] {
+      return std::string("runs from a ") + PathClassName(f.path_class) +
+             " location: " + f.executable;
+    });
   }
   const HostBaseline* host = baselines.Host(in.host_id);
   const FleetNameBaseline* fleet = baselines.FleetName(f.name);

@@ -25,12 +25,15 @@ struct ScoringInput {
   size_t peer_count = 0;
   size_t fleet_hosts = 0;    // hosts with a baseline
   size_t rollout_hosts = 0;  // > 0: the name is spreading across this many hosts (a deployment)
+  // Build each term's reason. The weights (and so the score) are the same either way; only
+  // recorded activity needs the reasons.
+  bool explain = true;
 };
 
 struct ScoreTerm {
-  std::string name;   // short key, e.g. "fleet_new"
-  double weight = 0;  // log10 factor (positive: more surprising)
-  std::string reason;
+  std::string name;    // short key, e.g. "fleet_new"
+  double weight = 0;   // log10 factor (positive: more surprising)
+  std::string reason;  // empty unless the input asked to explain
 };
 
 struct UlnaScore {

@@ -294,16 +294,23 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     }
   }
 
+  // Missing families are created in one call: one options file written (and synced) for all,
+  // instead of one per family.
+  std::vector<rocksdb::ColumnFamilyDescriptor> missing;
+  std::vector<size_t> missing_index;
   for (size_t i = 0; i < rep->families.size(); ++i) {
     if (rep->families[i] != nullptr) continue;
-    rocksdb::ColumnFamilyHandle* handle = nullptr;
     const std::string name = FamilyName(static_cast<Family>(i));
-    s = rep->db->CreateColumnFamily(
-        IsRewrittenInPlace(name) ? RewrittenFamilyOptions(family_options) : family_options, name,
-        &handle);
-    if (!s.ok()) return FromRocks(s, "cannot create a column family in " + options.path);
-    rep->handles.push_back(handle);
-    rep->families[i] = handle;
+    missing.emplace_back(
+        name, IsRewrittenInPlace(name) ? RewrittenFamilyOptions(family_options) : family_options);
+    missing_index.push_back(i);
+  }
+  if (!missing.empty()) {
+    std::vector<rocksdb::ColumnFamilyHandle*> created;
+    s = rep->db->CreateColumnFamilies(missing, &created);
+    rep->handles.insert(rep->handles.end(), created.begin(), created.end());
+    if (!s.ok()) return FromRocks(s, "cannot create the column families in " + options.path);
+    for (size_t k = 0; k < created.size(); ++k) rep->families[missing_index[k]] = created[k];
   }
 
   if (!version_current) {

@@ -10,12 +10,12 @@
 
 namespace ulna::server {
 
-Result<std::unique_ptr<AlertOutput>> AlertOutput::Open(const std::string& path) {
+Result<std::unique_ptr<AlertOutput>> AlertOutput::Open(const std::string& path, AlertSync sync) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
     return Status::IoError("cannot open alert output " + path + ": " + std::strerror(errno));
   }
-  return std::unique_ptr<AlertOutput>(new AlertOutput(fd, path));
+  return std::unique_ptr<AlertOutput>(new AlertOutput(fd, path, sync));
 }
 
 AlertOutput::~AlertOutput() { ::close(fd_); }
@@ -42,6 +42,10 @@ Status AlertOutput::Write(const std::vector<Alert>& alerts) {
     }
     written += static_cast<size_t>(n);
   }
+  return sync_ == AlertSync::kEveryWrite ? Sync() : Status::Ok();
+}
+
+Status AlertOutput::Sync() {
   if (::fsync(fd_) != 0) return Status::IoError("fsync " + path_ + ": " + std::strerror(errno));
   return Status::Ok();
 }

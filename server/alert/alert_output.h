@@ -1,5 +1,5 @@
-// AlertOutput: the NDJSON alert file — one ECS alert document per line, appended and fsynced per
-// rule run, for SIEM shipping and for evaluation. Not thread-safe: owned by the job.
+// AlertOutput: the NDJSON alert file — one ECS alert document per line, appended (and fsynced)
+// per rule run, for SIEM shipping and for evaluation. Not thread-safe: owned by the job.
 #pragma once
 
 #include <memory>
@@ -11,21 +11,33 @@
 
 namespace ulna::server {
 
+// When appended lines are made durable.
+enum class AlertSync {
+  kEveryWrite,  // serving: an alert is on disk before the job's outbox forgets it
+  kOnSync,      // replay: a crashed replay is re-run from scratch, so only Sync() at its end
+};
+
 class AlertOutput {
  public:
   // Opens `path` for appending (created 0640 when missing). IoError when it cannot.
-  static Result<std::unique_ptr<AlertOutput>> Open(const std::string& path);
+  static Result<std::unique_ptr<AlertOutput>> Open(const std::string& path,
+                                                   AlertSync sync = AlertSync::kEveryWrite);
   ~AlertOutput();
   AlertOutput(const AlertOutput&) = delete;
   AlertOutput& operator=(const AlertOutput&) = delete;
 
-  // Appends one line per alert and fsyncs. A short write (disk full) is ResourceExhausted.
+  // Appends one line per alert (and fsyncs, kEveryWrite). A short write (disk full) is
+  // ResourceExhausted.
   Status Write(const std::vector<Alert>& alerts);
+  // Makes every line written so far durable.
+  Status Sync();
 
  private:
-  AlertOutput(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  AlertOutput(int fd, std::string path, AlertSync sync)
+      : fd_(fd), path_(std::move(path)), sync_(sync) {}
   int fd_;
   std::string path_;
+  AlertSync sync_;
 };
 
 }  // namespace ulna::server

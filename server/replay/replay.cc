@@ -157,11 +157,13 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     state_dir = temp->path();
   }
   // A replay is re-runnable from its input, so it skips the write-ahead log (and every fsync)
-  // and flushes once at the end; a live server (serve) logs and syncs every durable write.
+  // and flushes once at the end (a temporary store, removed right after, not at all); a live
+  // server (serve) logs and syncs every durable write.
   StoreOptions store_options;
   store_options.path = state_dir;
   store_options.sync_writes = false;
   store_options.write_ahead_log = false;
+  store_options.discard_on_close = temp.has_value();
   auto store = Store::Open(store_options);
   ULNA_RETURN_IF_ERROR(store.status());
 
@@ -169,7 +171,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   if (::truncate(options.alerts_path.c_str(), 0) != 0 && errno != ENOENT) {
     return Status::IoError("cannot truncate " + options.alerts_path);
   }
-  auto output = AlertOutput::Open(options.alerts_path);
+  auto output = AlertOutput::Open(options.alerts_path, AlertSync::kOnSync);
   ULNA_RETURN_IF_ERROR(output.status());
 
   // The job takes each bucket's events from memory as they are stored, instead of reading
@@ -253,7 +255,9 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
         job.AdvanceTo(clock + c.bucket_span_ns + c.query_delay_ns + c.rule_interval_ns));
   }
   ULNA_RETURN_IF_ERROR(job.CommitState());
-  ULNA_RETURN_IF_ERROR((*store)->Flush());
+  // A --state-dir is kept for later runs: make it durable. A temporary store is not.
+  if (!temp) ULNA_RETURN_IF_ERROR((*store)->Flush());
+  ULNA_RETURN_IF_ERROR((*output)->Sync());
 
   summary.rejected_time =
       ingest.stats().rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)].load();

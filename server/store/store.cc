@@ -94,6 +94,7 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& store_options) {
   // Without a write-ahead log, families flushed at different times could disagree after a
   // crash (a checkpoint without its records); flushing them together keeps them consistent.
   options.atomic_flush = !store_options.write_ahead_log;
+  options.avoid_flush_during_shutdown = store_options.discard_on_close;
   // In-place memtable updates (above) require single-threaded memtable inserts; RocksDB still
   // group-commits concurrent writers, and the WAL write, not the insert, is what they share.
   options.allow_concurrent_memtable_write = false;

@@ -44,6 +44,9 @@ struct StoreOptions {
   // every flush is atomic across families, so a crash leaves the state of the last flush,
   // consistent but older; a server that acks agents keeps the log.
   bool write_ahead_log = true;
+  // true (a replay's temporary store, removed right after): closing flushes nothing, since
+  // nothing will read it again.
+  bool discard_on_close = false;
 };
 
 // A group of writes applied atomically by Store::Write.

@@ -25,22 +25,26 @@ Alert MakeAlert(int i, size_t padding) {
   return alert;
 }
 
-TEST(AlertOutputTest, WritesOneLinePerAlert) {
+TEST(AlertOutputTest, WritesOneLinePerAlertWhateverTheSync) {
   const std::string path = "/tmp/ulna-alert-output-test.ndjson";
-  std::filesystem::remove(path);
-  {
-    auto output = AlertOutput::Open(path);
-    ASSERT_TRUE(output.ok());
-    ASSERT_TRUE((*output)->Write({MakeAlert(1, 10), MakeAlert(2, 10)}).ok());
+  for (AlertSync sync : {AlertSync::kEveryWrite, AlertSync::kOnSync}) {
+    std::filesystem::remove(path);
+    {
+      auto output = AlertOutput::Open(path, sync);
+      ASSERT_TRUE(output.ok());
+      ASSERT_TRUE((*output)->Write({MakeAlert(1, 10), MakeAlert(2, 10)}).ok());
+      ASSERT_TRUE((*output)->Write({MakeAlert(3, 10)}).ok());
+      ASSERT_TRUE((*output)->Sync().ok());
+    }
+    std::ifstream in(path);
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) {
+      EXPECT_EQ(line.front(), '{');
+      EXPECT_EQ(line.back(), '}');
+      EXPECT_NE(line.find("alert-" + std::to_string(++lines)), std::string::npos);
+    }
+    EXPECT_EQ(lines, 3);
   }
-  std::ifstream in(path);
-  int lines = 0;
-  for (std::string line; std::getline(in, line);) {
-    EXPECT_EQ(line.front(), '{');
-    EXPECT_EQ(line.back(), '}');
-    ++lines;
-  }
-  EXPECT_EQ(lines, 2);
   std::filesystem::remove(path);
 }
 

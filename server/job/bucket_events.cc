@@ -1,5 +1,6 @@
 #include "server/job/bucket_events.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "common/duration.h"
@@ -25,10 +26,31 @@ Result<BufferedBucketEvents> BufferedBucketEvents::Open(Store* store, int64_t bu
 }
 
 void BufferedBucketEvents::Add(std::vector<NetworkEvent>&& events) {
-  for (NetworkEvent& event : events) {
-    if (taken_until_ && event.time_ns < *taken_until_) continue;  // late: already scored
-    std::vector<NetworkEvent>& bucket = pending_[AlignDown(event.time_ns, bucket_span_ns_)];
-    bucket.push_back(std::move(event));
+  auto before = [](int64_t ns) { return [ns](const NetworkEvent& e) { return e.time_ns < ns; }; };
+  const bool sorted = std::is_sorted(
+      events.begin(), events.end(),
+      [](const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; });
+  if (!sorted) {
+    for (NetworkEvent& event : events) {
+      if (taken_until_ && event.time_ns < *taken_until_) continue;  // late: already scored
+      pending_[AlignDown(event.time_ns, bucket_span_ns_)].push_back(std::move(event));
+    }
+    return;
+  }
+  // In time order (as ingest hands them over), each bucket's events are one run: moved in one
+  // go, or not at all when the run is the whole vector and the bucket has nothing yet.
+  auto run = events.begin();
+  if (taken_until_) run = std::partition_point(run, events.end(), before(*taken_until_));
+  while (run != events.end()) {
+    const int64_t bucket = AlignDown(run->time_ns, bucket_span_ns_);
+    const auto run_end = std::partition_point(run, events.end(), before(bucket + bucket_span_ns_));
+    std::vector<NetworkEvent>& pending = pending_[bucket];
+    if (pending.empty() && run == events.begin() && run_end == events.end()) {
+      pending = std::move(events);
+      return;
+    }
+    pending.insert(pending.end(), std::make_move_iterator(run), std::make_move_iterator(run_end));
+    run = run_end;
   }
 }
 

@@ -92,6 +92,35 @@ TEST_F(BucketEventsTest, EventsOfBucketsAlreadyTakenAreDropped) {
   EXPECT_EQ(Names(taken), (std::vector<std::string>{"on-time"}));
 }
 
+// Add() takes sorted blocks run by run (a whole block at once when it fits one empty bucket)
+// and anything else event by event; both give each bucket all of its events.
+TEST_F(BucketEventsTest, SortedAndUnsortedAddsFillTheSameBuckets) {
+  auto store = OpenStore("db");
+  auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
+  ASSERT_TRUE(buffered.ok());
+  std::vector<NetworkEvent> taken;
+  ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &taken).ok());
+  // Unsorted, with a late event in the middle.
+  std::vector<NetworkEvent> unsorted = {MakeJobTestEvent(kT0 + 2 * kSpan, "web-1", "c"),
+                                        MakeJobTestEvent(kT0 + kMinute, "web-1", "late"),
+                                        MakeJobTestEvent(kT0 + kSpan, "web-1", "a")};
+  buffered->Add(std::move(unsorted));
+  EXPECT_EQ(buffered->pending_events(), 2u);
+  // Sorted blocks: one inside an empty bucket, then one adding to two buckets.
+  buffered->Add({MakeJobTestEvent(kT0 + 3 * kSpan, "web-1", "d"),
+                 MakeJobTestEvent(kT0 + 3 * kSpan + kMinute, "web-1", "e")});
+  buffered->Add({MakeJobTestEvent(kT0 + kSpan + kMinute, "web-1", "b"),
+                 MakeJobTestEvent(kT0 + 3 * kSpan + 2 * kMinute, "web-1", "f")});
+  EXPECT_EQ(buffered->pending_events(), 6u);
+  const std::vector<std::vector<std::string>> want = {{"a", "b"}, {"c"}, {"d", "e", "f"}};
+  for (int i = 0; i < 3; ++i) {
+    taken.clear();
+    ASSERT_TRUE(buffered->Take(kT0 + (i + 1) * kSpan, kT0 + (i + 2) * kSpan, &taken).ok());
+    EXPECT_EQ(Names(taken), want[i]) << "bucket " << i + 1;
+  }
+  EXPECT_EQ(buffered->pending_events(), 0u);
+}
+
 TEST_F(BucketEventsTest, ReusedStoreReadsBucketsWithOlderEventsFromTheLog) {
   auto store = OpenStore("db");
   // Stored by an earlier run: the buffer never saw it.

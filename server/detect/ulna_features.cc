@@ -102,7 +102,17 @@ ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
     bool operator==(const Seen&) const = default;
   };
   std::vector<Seen> seen;
+  const NetworkEvent* previous = nullptr;
   for (const NetworkEvent* event : activity.events) {
+    // Neighbours mostly repeat a connection: the same kind, port and remote address is the same
+    // behaviour, found without classifying the address again.
+    if (previous != nullptr && event->transport == previous->transport &&
+        event->direction == previous->direction &&
+        event->service_port() == previous->service_port() &&
+        event->remote_ip() == previous->remote_ip()) {
+      continue;
+    }
+    previous = event;
     const uint16_t port = event->service_port();
     const bool ephemeral = port >= kFirstEphemeralPort;
     const Seen behaviour{event->transport == Transport::kUdp,

@@ -318,5 +318,34 @@ TEST_F(UlnaPersistenceTest, LoadsVersion1FleetNameRowsAndMovesTheirSets) {
   EXPECT_EQ(fleet->behaviour_hosts.at("in/22/internal"), std::set<std::string>{"h1-id"});
 }
 
+// The fleet sets are only searched for what is new to the host's name: a behaviour or an
+// executable new to a name the host already ran still reaches the fleet's sets.
+TEST(UlnaBaselinesTest, WhatIsNewToAKnownNameReachesTheFleetSets) {
+  UlnaBaselines baselines;
+  ActivityFeatures f;
+  f.name = "curl";
+  f.executable = "/usr/bin/curl";
+  f.user = "root";
+  f.parent_name = "cron";
+  f.behaviours = {"out/443/external"};
+  const HostInfo h1{"h1-id", "h1"};
+  baselines.Observe(kStart, h1, f);
+  baselines.Observe(kStart, HostInfo{"h2-id", "h2"}, f);
+  f.executable = "/opt/curl/bin/curl";
+  f.behaviours = {"out/443/external", "out/22/internal"};
+  baselines.Observe(kStart + kBucket, h1, f);
+
+  const FleetNameBaseline* fleet = baselines.FleetName("curl");
+  ASSERT_NE(fleet, nullptr);
+  EXPECT_EQ(fleet->observations, 3u);
+  EXPECT_EQ(fleet->hosts, (std::set<std::string>{"h1-id", "h2-id"}));
+  EXPECT_EQ(fleet->executables, (std::set<std::string>{"/opt/curl/bin/curl", "/usr/bin/curl"}));
+  EXPECT_EQ(fleet->behaviour_hosts.at("out/443/external"),
+            (std::set<std::string>{"h1-id", "h2-id"}));
+  EXPECT_EQ(fleet->behaviour_hosts.at("out/22/internal"), std::set<std::string>{"h1-id"});
+  EXPECT_EQ(baselines.BehaviourHosts("out/22/internal"), 1u);
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 2u);
+}
+
 }  // namespace
 }  // namespace ulna::server

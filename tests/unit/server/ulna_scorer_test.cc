@@ -213,5 +213,36 @@ TEST(UlnaFeaturesTest, Calendar) {
   EXPECT_EQ(UtcDayOfMonth(kStart + 31 * kNanosPerDay), 1);  // November 1st
 }
 
+// The detector scores without reasons and explains only what it records: the terms and their
+// weights, and so the score, must not depend on it.
+TEST_F(UlnaScorerTest, ExplainingChangesOnlyTheReasons) {
+  const std::vector<ActivityFeatures> cases = {
+      Activity("bash", "www-data", "nginx", {"out/4444/external"}),  // fleet new
+      Activity("curl", "root", "cron", {"out/443/external"}),        // host new on h5
+      Activity("curl", "root", "sshd", {"out/8443/external"}),       // known, new behaviour
+  };
+  size_t terms = 0;
+  for (const ActivityFeatures& f : cases) {
+    for (const char* host : {"h1", "h5"}) {
+      ScoringInput in = Input(f, host, now_);
+      in.peer_share = 0.5;
+      const UlnaScore explained = ScoreActivity(in, baselines_);
+      in.explain = false;
+      const UlnaScore silent = ScoreActivity(in, baselines_);
+      ASSERT_EQ(explained.terms.size(), silent.terms.size()) << f.name << " on " << host;
+      terms += silent.terms.size();
+      for (size_t i = 0; i < silent.terms.size(); ++i) {
+        EXPECT_EQ(silent.terms[i].name, explained.terms[i].name);
+        EXPECT_EQ(silent.terms[i].weight, explained.terms[i].weight);
+        EXPECT_FALSE(explained.terms[i].reason.empty());
+        EXPECT_TRUE(silent.terms[i].reason.empty());
+      }
+      EXPECT_EQ(silent.score, explained.score);
+      EXPECT_EQ(silent.probability, explained.probability);
+    }
+  }
+  EXPECT_GE(terms, 10u);  // the cases exercise many terms
+}
+
 }  // namespace
 }  // namespace ulna::server

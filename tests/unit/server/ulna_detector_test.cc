@@ -47,6 +47,17 @@ NetworkEvent Event(int64_t t, const std::string& host, const std::string& name,
 }
 
 // Six hosts (web-1..6) serving the web and resolving names, one bucket every hour for `days`.
+// A root cron job's curl to an external HTTPS service, as the baselines see one bucket of it.
+ActivityFeatures CurlFromCron() {
+  ActivityFeatures f;
+  f.name = "curl";
+  f.executable = "/usr/bin/curl";
+  f.user = "root";
+  f.parent_name = "cron";
+  f.behaviours = {"out/443/external"};
+  return f;
+}
+
 std::vector<NetworkEvent> Routine(int64_t t) {
   std::vector<NetworkEvent> events;
   for (int h = 1; h <= 6; ++h) {
@@ -222,12 +233,7 @@ TEST_F(UlnaPersistenceTest, FleetNameSetsAreRewrittenOnlyWhenTheyGrow) {
   auto store = Store::Open(StoreOptions{dir_.string(), false});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   UlnaBaselines baselines;
-  ActivityFeatures f;
-  f.name = "curl";
-  f.executable = "/usr/bin/curl";
-  f.user = "root";
-  f.parent_name = "cron";
-  f.behaviours = {"out/443/external"};
+  ActivityFeatures f = CurlFromCron();
   const HostInfo host{"h1-id", "h1"};
   // First bucket: host meta, name, user, context, fleet counters + sets, fleet user, behaviour.
   baselines.Observe(kStart, host, f);
@@ -322,12 +328,7 @@ TEST_F(UlnaPersistenceTest, LoadsVersion1FleetNameRowsAndMovesTheirSets) {
 // executable new to a name the host already ran still reaches the fleet's sets.
 TEST(UlnaBaselinesTest, WhatIsNewToAKnownNameReachesTheFleetSets) {
   UlnaBaselines baselines;
-  ActivityFeatures f;
-  f.name = "curl";
-  f.executable = "/usr/bin/curl";
-  f.user = "root";
-  f.parent_name = "cron";
-  f.behaviours = {"out/443/external"};
+  ActivityFeatures f = CurlFromCron();
   const HostInfo h1{"h1-id", "h1"};
   baselines.Observe(kStart, h1, f);
   baselines.Observe(kStart, HostInfo{"h2-id", "h2"}, f);

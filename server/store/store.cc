@@ -1,5 +1,6 @@
 #include "server/store/store.h"
 
+#include <fcntl.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -7,9 +8,12 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -89,6 +93,34 @@ rocksdb::ColumnFamilyOptions RewrittenFamilyOptions(rocksdb::ColumnFamilyOptions
   return options;
 }
 
+// RocksDB's info log (<store>/LOG), appended with plain writes whose errors are ignored: the LOG
+// only helps diagnosis, while RocksDB's own logger aborts (Debian builds it with assertions)
+// when it writes again after a failed write, which a full disk makes happen.
+class InfoLog : public rocksdb::Logger {
+ public:
+  explicit InfoLog(const std::string& folder)
+      : fd_(::open((folder + "/LOG").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)) {}
+  ~InfoLog() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  InfoLog(const InfoLog&) = delete;
+  InfoLog& operator=(const InfoLog&) = delete;
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (fd_ < 0) return;
+    char line[1024];
+    const int n = std::vsnprintf(line, sizeof(line) - 1, format, ap);
+    if (n < 0) return;
+    const size_t length = std::min(static_cast<size_t>(n), sizeof(line) - 2);
+    line[length] = '\n';
+    (void)!::write(fd_, line, length + 1);  // a lost diagnostic line is not an error
+  }
+
+ private:
+  int fd_;
+};
+
 rocksdb::DBOptions DatabaseOptions(const StoreOptions& store_options) {
   rocksdb::DBOptions options;
   // Without a write-ahead log, families flushed at different times could disagree after a
@@ -99,6 +131,9 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& store_options) {
   // group-commits concurrent writers, and the WAL write, not the insert, is what they share.
   options.allow_concurrent_memtable_write = false;
   options.create_if_missing = true;
+  std::error_code ignored;  // DB::Open reports a folder it cannot create
+  std::filesystem::create_directories(store_options.path, ignored);
+  options.info_log = std::make_shared<InfoLog>(store_options.path);
   options.max_background_jobs = 2;
   options.db_write_buffer_size = kWriteBufferBudgetBytes;
   options.max_total_wal_size = kMaxTotalWalBytes;

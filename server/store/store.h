@@ -44,12 +44,13 @@ struct StoreOptions {
   // every flush is atomic across families, so a crash leaves the state of the last flush,
   // consistent but older; a server that acks agents keeps the log.
   bool write_ahead_log = true;
-  // true (a replay's temporary store, removed right after): closing flushes nothing, since
-  // nothing will read it again.
+  // true (a replay's temporary store, removed right after): nothing will read it again, so
+  // closing flushes nothing, no file is ever fsynced and RocksDB's info log is dropped.
   bool discard_on_close = false;
 };
 
-// A group of writes applied atomically by Store::Write.
+// A group of writes applied atomically by Store::Write. A group may be filled on any thread;
+// each group is used by one thread at a time.
 class WriteGroup {
  public:
   WriteGroup();
@@ -82,6 +83,13 @@ class Store {
 
   // NotFound when the key is absent.
   Result<std::string> Get(Family family, std::string_view key) const;
+  // Builds `group`'s RocksDB batch now, on the calling thread, so that Write only applies it:
+  // a thread that fills groups prepares them, the thread that writes them in order does less.
+  // Optional (Write prepares what was not). Operations added afterwards are batched by the
+  // next Prepare or Write, after the earlier ones. A prepared group must be written to this
+  // store (Write refuses it elsewhere). Thread-safe: concurrent with every other method.
+  // Errors: InvalidArgument (a group prepared for another store; a batch over 4 GB).
+  Status Prepare(WriteGroup* group) const;
   // Applies `group` atomically; `sync` fsyncs the WAL first (durable before return).
   // A full disk is ResourceExhausted; nothing of the group is applied then.
   Status Write(WriteGroup group, bool sync);

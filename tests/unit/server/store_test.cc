@@ -328,6 +328,123 @@ TEST(StoreTest, WriteGroupAppliesAllOperationsInOrder) {
   EXPECT_TRUE(store->Write(WriteGroup(), /*sync=*/true).ok());
 }
 
+// Every family's keys and values, in order.
+std::vector<std::pair<std::string, std::string>> Contents(const Store& store) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int f = 0; f < static_cast<int>(Family::kCount); ++f) {
+    const Family family = static_cast<Family>(f);
+    if (family == Family::kMeta) continue;  // holds the schema version
+    for (auto& [key, value] : ScanAll(store, family, "", "")) {
+      out.emplace_back(std::string(FamilyName(family)) + "/" + key, std::move(value));
+    }
+  }
+  return out;
+}
+
+// Groups whose order matters: puts the later deletes remove, range deletes the later puts
+// refill, and puts out of key order (which Write may reorder among themselves).
+std::vector<WriteGroup> OrderSensitiveGroups() {
+  std::vector<WriteGroup> groups(3);
+  for (const char* key : {"r5", "r1", "r3", "r2", "r4"}) groups[0].Put(Family::kRecords, key, key);
+  groups[0].Put(Family::kAgents, "a", "1");
+  groups[0].PutOwned(Family::kEvents, "e", std::string(1 << 20, 'e'));
+  groups[1].Put(Family::kAgents, "gone", "x");
+  groups[1].Delete(Family::kAgents, "gone");
+  groups[1].DeleteRange(Family::kRecords, "r2", "r4");
+  groups[1].Put(Family::kRecords, "r3", "refilled");
+  groups[1].Delete(Family::kAgents, "a");
+  groups[1].Put(Family::kAgents, "a", "2");
+  groups[2].Put(Family::kTokens, "t", "1");
+  groups[2].Put(Family::kTokens, "t", "2");  // the last put of a key wins
+  return groups;
+}
+
+TEST(StoreTest, PreparedGroupsStoreTheSameAsUnpreparedOnes) {
+  TempDir dir;
+  auto plain = OpenOrDie(dir.Sub("plain"));
+  auto prepared = OpenOrDie(dir.Sub("prepared"));
+  for (WriteGroup& group : OrderSensitiveGroups()) {
+    ASSERT_TRUE(plain->Write(std::move(group), /*sync=*/false).ok());
+  }
+  // Prepared on other threads at once, written here in order, as a replay does.
+  std::vector<WriteGroup> groups = OrderSensitiveGroups();
+  std::vector<size_t> sizes;
+  for (const WriteGroup& group : groups) sizes.push_back(group.size());
+  std::vector<Status> statuses(groups.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    threads.emplace_back([&, i] { statuses[i] = prepared->Prepare(&groups[i]); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i].ToString();
+    EXPECT_EQ(groups[i].size(), sizes[i]);            // still counts its operations
+    ASSERT_TRUE(prepared->Prepare(&groups[i]).ok());  // again: nothing new to prepare
+    ASSERT_TRUE(prepared->Write(std::move(groups[i]), /*sync=*/false).ok());
+  }
+
+  const auto contents = Contents(*plain);
+  EXPECT_EQ(Contents(*prepared), contents);
+  using KV = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(contents, (KV{{"events/e", std::string(1 << 20, 'e')},
+                          {"records/r1", "r1"},
+                          {"records/r3", "refilled"},
+                          {"records/r4", "r4"},
+                          {"records/r5", "r5"},
+                          {"agents/a", "2"},
+                          {"tokens/t", "2"}}));
+}
+
+TEST(StoreTest, OperationsAddedAfterPrepareApplyAfterThePreparedOnes) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.Sub("db"));
+  WriteGroup group;
+  group.Put(Family::kAgents, "b", "1");
+  group.Put(Family::kAgents, "a", "1");
+  ASSERT_TRUE(store->Prepare(&group).ok());
+  group.Delete(Family::kAgents, "b");
+  group.Put(Family::kAgents, "a", "2");
+  EXPECT_EQ(group.size(), 4u);
+  ASSERT_TRUE(store->Write(std::move(group), /*sync=*/true).ok());
+  EXPECT_FALSE(store->Get(Family::kAgents, "b").ok());
+  EXPECT_EQ(*store->Get(Family::kAgents, "a"), "2");
+}
+
+TEST(StoreTest, GroupPreparedForAnotherStoreIsRefused) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.Sub("db"));
+  auto other = OpenOrDie(dir.Sub("other"));
+  WriteGroup group;
+  group.Put(Family::kAgents, "a", "1");
+  ASSERT_TRUE(other->Prepare(&group).ok());
+  group.Put(Family::kAgents, "b", "1");
+  EXPECT_EQ(store->Prepare(&group).code(), Status::Code::kInvalidArgument);
+  const Status status = store->Write(std::move(group), /*sync=*/true);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << status.ToString();
+  EXPECT_FALSE(store->Get(Family::kAgents, "a").ok());
+  EXPECT_FALSE(store->Get(Family::kAgents, "b").ok());
+  EXPECT_TRUE(store->Prepare(&group).ok());  // moved-from: nothing to prepare
+}
+
+// A replay's temporary store: readable and writable as any other, with no info log on disk.
+TEST(StoreTest, DiscardedOnCloseStoreWorksWithoutALog) {
+  TempDir dir;
+  const std::string path = dir.Sub("temp");
+  {
+    Result<std::unique_ptr<Store>> store = Store::Open(
+        {.path = path, .sync_writes = false, .write_ahead_log = false, .discard_on_close = true});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (int i = 0; i < 3; ++i) {
+      WriteGroup group;
+      group.Put(Family::kEvents, "k" + std::to_string(i), std::string(1 << 20, 'v'));
+      ASSERT_TRUE((*store)->Write(std::move(group), /*sync=*/true).ok());
+    }
+    ASSERT_TRUE((*store)->Flush().ok());  // writes (unsynced) table files
+    EXPECT_EQ(ScanAll(**store, Family::kEvents, "", "").size(), 3u);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + "/LOG"));
+}
+
 TEST(StoreTest, ScanRespectsBoundsOrderAndEarlyStop) {
   TempDir dir;
   auto store = OpenOrDie(dir.Sub("db"));
@@ -396,9 +513,10 @@ TEST(StoreTest, CompactKeepsLiveKeys) {
   EXPECT_EQ(ScanAll(*store, Family::kEvents, "", "").size(), 6u);
 }
 
-// A full disk: writes fail with ResourceExhausted, and what was acknowledged before survives.
-// Needs root to mount a tiny tmpfs; skipped (loudly) otherwise.
-TEST(StoreTest, DiskFullIsResourceExhaustedAndEarlierDataSurvives) {
+// A full disk: writes fail with ResourceExhausted, and what was acknowledged before survives;
+// whether the groups were prepared (`prepare`) or not. Needs root to mount a tiny tmpfs;
+// skipped (loudly) otherwise.
+void CheckDiskFullIsResourceExhaustedAndEarlierDataSurvives(bool prepare) {
   if (geteuid() != 0) GTEST_SKIP() << "not root: cannot mount a small tmpfs for the disk-full test";
   TempDir dir;
   const std::string mount_point = dir.Sub("tiny");
@@ -418,6 +536,9 @@ TEST(StoreTest, DiskFullIsResourceExhaustedAndEarlierDataSurvives) {
       for (char& c : noise) c = static_cast<char>(random());
       WriteGroup group;
       group.Put(Family::kEvents, "k" + std::to_string(1000 + i), noise);
+      if (prepare) {
+        ASSERT_TRUE((*store)->Prepare(&group).ok());
+      }
       failure = (*store)->Write(std::move(group), /*sync=*/true);
       if (!failure.ok()) break;
       ++acknowledged;
@@ -435,6 +556,14 @@ TEST(StoreTest, DiskFullIsResourceExhaustedAndEarlierDataSurvives) {
   for (int i = 0; i < acknowledged; ++i) {
     EXPECT_TRUE(store->Get(Family::kEvents, "k" + std::to_string(1000 + i)).ok()) << i;
   }
+}
+
+TEST(StoreTest, DiskFullIsResourceExhaustedAndEarlierDataSurvives) {
+  CheckDiskFullIsResourceExhaustedAndEarlierDataSurvives(/*prepare=*/false);
+}
+
+TEST(StoreTest, DiskFullFailsPreparedGroupsCleanly) {
+  CheckDiskFullIsResourceExhaustedAndEarlierDataSurvives(/*prepare=*/true);
 }
 
 }  // namespace

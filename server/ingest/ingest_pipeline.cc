@@ -88,6 +88,9 @@ PreparedArchiveEvents IngestPipeline::PrepareArchiveEvents(std::vector<NetworkEv
   PreparedArchiveEvents prepared;
   log_.AppendArchive(archive_batch_key_.fetch_add(1, std::memory_order_relaxed), events,
                      &prepared.group);
+  // The batch is built here, on the preparing thread; the store step only applies it. An error
+  // leaves the group as it was, and the store step, preparing it again, reports it.
+  (void)store_->Prepare(&prepared.group);
   prepared.events = std::move(events);
   return prepared;
 }

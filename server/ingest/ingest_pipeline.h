@@ -38,7 +38,8 @@ struct IngestStats {
 };
 
 // Archive events made ready to store by IngestPipeline::PrepareArchiveEvents: time-checked,
-// sorted by time and encoded, so that the costly part can run on other threads.
+// sorted by time, encoded and batched for the store, so that the costly part can run on other
+// threads.
 struct PreparedArchiveEvents {
   WriteGroup group;                  // the encoded batches; consumed by the store step
   std::vector<NetworkEvent> events;  // the kept events, sorted by time

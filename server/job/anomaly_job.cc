@@ -109,15 +109,24 @@ Status AnomalyJob::AdvanceTo(int64_t now_ns) {
 
 Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   const int64_t bucket_end_ns = bucket_start_ns + config_.bucket_span_ns;
-  std::vector<NetworkEvent> kept;
-  ULNA_RETURN_IF_ERROR(bucket_events_->Take(bucket_start_ns, bucket_end_ns, &kept));
-  std::erase_if(kept, [this](const NetworkEvent& e) {
-    const char* reason = filter_.ExclusionReason(e);
-    if (reason != nullptr) ++stats_.events_excluded[reason];
-    return reason != nullptr;
-  });
+  std::vector<EventRun> runs;
+  ULNA_RETURN_IF_ERROR(bucket_events_->Take(bucket_start_ns, bucket_end_ns, &runs));
+  size_t taken = 0;
+  for (const EventRun& run : runs) taken += run.size();
+  std::vector<const NetworkEvent*> kept;
+  kept.reserve(taken);
+  for (const EventRun& run : runs) {
+    for (const NetworkEvent& event : run.events()) {
+      const char* reason = filter_.ExclusionReason(event);
+      if (reason == nullptr) {
+        kept.push_back(&event);
+      } else {
+        ++stats_.events_excluded[reason];
+      }
+    }
+  }
   stats_.events_scored += kept.size();
-  BucketActivity bucket(bucket_start_ns, bucket_end_ns, std::move(kept));
+  BucketActivity bucket(bucket_start_ns, bucket_end_ns, std::move(runs), std::move(kept));
 
   BucketFacts facts;  // capture loss per bucket arrives with the agent's counters
   std::vector<AnomalyRecord> records = detector_->ScoreBucket(bucket, history_, facts);

@@ -28,7 +28,20 @@ const char* DestinationClass(const IpAddress& remote) {
 }
 
 BucketActivity::BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent> events)
-    : start_ns_(start_ns), end_ns_(end_ns), events_(std::move(events)) {
+    : start_ns_(start_ns), end_ns_(end_ns) {
+  runs_.push_back(WholeRun(std::move(events)));
+  events_.reserve(runs_.front().size());
+  for (const NetworkEvent& event : runs_.front().events()) events_.push_back(&event);
+  Group();
+}
+
+BucketActivity::BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<EventRun> runs,
+                               std::vector<const NetworkEvent*> events)
+    : start_ns_(start_ns), end_ns_(end_ns), runs_(std::move(runs)), events_(std::move(events)) {
+  Group();
+}
+
+void BucketActivity::Group() {
   // Events are grouped by (name, host) through a hash table first, so that the names and host
   // ids (long, and mostly equal between neighbours) are compared once per group rather than at
   // every step of a sort of all events. Within a group, pointers are sorted, not the events
@@ -45,11 +58,11 @@ BucketActivity::BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<Net
   };
   std::unordered_map<GroupKey, size_t, GroupKeyHash> group_of;
   std::vector<std::vector<const NetworkEvent*>> members;
-  for (const NetworkEvent& event : events_) {
+  for (const NetworkEvent* event : events_) {
     const auto [it, added] =
-        group_of.try_emplace(GroupKey(event.process.name, event.host.id), members.size());
+        group_of.try_emplace(GroupKey(event->process.name, event->host.id), members.size());
     if (added) members.emplace_back();
-    members[it->second].push_back(&event);
+    members[it->second].push_back(event);
   }
   std::vector<std::pair<GroupKey, size_t>> order(group_of.begin(), group_of.end());
   std::sort(order.begin(), order.end());

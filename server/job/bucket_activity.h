@@ -11,6 +11,7 @@
 
 #include "common/event.h"
 #include "server/alert/alert.h"
+#include "server/job/event_run.h"
 
 namespace ulna::server {
 
@@ -30,12 +31,17 @@ class BucketActivity {
  public:
   // Takes the bucket's kept events (any order) and groups them.
   BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent> events);
+  // Groups `events` (any order), which point into `runs`: the bucket's runs, kept alive here,
+  // may hold events that are not kept (the datafeed's exclusions).
+  BucketActivity(int64_t start_ns, int64_t end_ns, std::vector<EventRun> runs,
+                 std::vector<const NetworkEvent*> events);
   BucketActivity(const BucketActivity&) = delete;
   BucketActivity& operator=(const BucketActivity&) = delete;
 
   int64_t start_ns() const { return start_ns_; }
   int64_t end_ns() const { return end_ns_; }
-  const std::vector<NetworkEvent>& events() const { return events_; }  // in arrival order
+  // The kept events, in arrival order.
+  const std::vector<const NetworkEvent*>& events() const { return events_; }
   // Sorted by (process name, host id).
   const std::vector<ProcessActivity>& groups() const { return groups_; }
   // Distinct process names in the bucket, sorted.
@@ -44,9 +50,13 @@ class BucketActivity {
   size_t HostCount(const std::string& process_name) const;
 
  private:
+  // Groups events_ into groups_ and counts hosts per name.
+  void Group();
+
   int64_t start_ns_;
   int64_t end_ns_;
-  std::vector<NetworkEvent> events_;
+  std::vector<EventRun> runs_;
+  std::vector<const NetworkEvent*> events_;
   std::vector<ProcessActivity> groups_;
   std::map<std::string, size_t> hosts_per_name_;
 };

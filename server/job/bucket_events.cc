@@ -7,14 +7,17 @@
 
 namespace ulna::server {
 
-Status StoredBucketEvents::Take(int64_t start_ns, int64_t end_ns, std::vector<NetworkEvent>* out) {
+Status StoredBucketEvents::Take(int64_t start_ns, int64_t end_ns, std::vector<EventRun>* out) {
+  std::vector<NetworkEvent> events;
   RejectTally undecodable;
   ULNA_RETURN_IF_ERROR(log_.ScanOwned(
-      start_ns, end_ns, [out](NetworkEvent&& e) { out->push_back(std::move(e)); }, &undecodable));
+      start_ns, end_ns, [&events](NetworkEvent&& e) { events.push_back(std::move(e)); },
+      &undecodable));
   if (undecodable.total() > 0) {
     return Status::Internal(std::to_string(undecodable.total()) +
                             " stored events could not be decoded (the others were visited)");
   }
+  if (!events.empty()) out->push_back(WholeRun(std::move(events)));
   return Status::Ok();
 }
 
@@ -25,37 +28,39 @@ Result<BufferedBucketEvents> BufferedBucketEvents::Open(Store* store, int64_t bu
   return BufferedBucketEvents(store, bucket_span_ns, *stored_until);
 }
 
+namespace {
+
+bool EarlierTime(const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; }
+
+}  // namespace
+
 void BufferedBucketEvents::Add(std::vector<NetworkEvent>&& events) {
-  auto before = [](int64_t ns) { return [ns](const NetworkEvent& e) { return e.time_ns < ns; }; };
-  const bool sorted = std::is_sorted(
-      events.begin(), events.end(),
-      [](const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; });
-  if (!sorted) {
-    for (NetworkEvent& event : events) {
-      if (taken_until_ && event.time_ns < *taken_until_) continue;  // late: already scored
-      pending_[AlignDown(event.time_ns, bucket_span_ns_)].push_back(std::move(event));
-    }
+  if (!std::is_sorted(events.begin(), events.end(), EarlierTime)) {
+    std::stable_sort(events.begin(), events.end(), EarlierTime);
+  }
+  Add(WholeRun(std::move(events)).block);
+}
+
+void BufferedBucketEvents::Add(std::shared_ptr<const std::vector<NetworkEvent>> block) {
+  if (!std::is_sorted(block->begin(), block->end(), EarlierTime)) {
+    Add(std::vector<NetworkEvent>(*block));
     return;
   }
-  // In time order (as ingest hands them over), each bucket's events are one run: moved in one
-  // go, or not at all when the run is the whole vector and the bucket has nothing yet.
-  auto run = events.begin();
-  if (taken_until_) run = std::partition_point(run, events.end(), before(*taken_until_));
-  while (run != events.end()) {
+  auto before = [](int64_t ns) { return [ns](const NetworkEvent& e) { return e.time_ns < ns; }; };
+  // In time order, each bucket's events are one run of the block.
+  const std::span<const NetworkEvent> sorted(*block);
+  auto run = sorted.begin();
+  if (taken_until_) run = std::partition_point(run, sorted.end(), before(*taken_until_));
+  while (run != sorted.end()) {
     const int64_t bucket = AlignDown(run->time_ns, bucket_span_ns_);
-    const auto run_end = std::partition_point(run, events.end(), before(bucket + bucket_span_ns_));
-    std::vector<NetworkEvent>& pending = pending_[bucket];
-    if (pending.empty() && run == events.begin() && run_end == events.end()) {
-      pending = std::move(events);
-      return;
-    }
-    pending.insert(pending.end(), std::make_move_iterator(run), std::make_move_iterator(run_end));
+    const auto run_end = std::partition_point(run, sorted.end(), before(bucket + bucket_span_ns_));
+    pending_[bucket].push_back(EventRun{block, static_cast<size_t>(run - sorted.begin()),
+                                        static_cast<size_t>(run_end - sorted.begin())});
     run = run_end;
   }
 }
 
-Status BufferedBucketEvents::Take(int64_t start_ns, int64_t end_ns,
-                                  std::vector<NetworkEvent>* out) {
+Status BufferedBucketEvents::Take(int64_t start_ns, int64_t end_ns, std::vector<EventRun>* out) {
   taken_until_ = end_ns;
   const auto first = pending_.begin();
   const auto last = pending_.lower_bound(end_ns);
@@ -66,12 +71,8 @@ Status BufferedBucketEvents::Take(int64_t start_ns, int64_t end_ns,
     return stored_.Take(start_ns, end_ns, out);
   }
   for (auto it = pending_.lower_bound(start_ns); it != last; ++it) {
-    if (out->empty()) {
-      *out = std::move(it->second);
-    } else {
-      out->insert(out->end(), std::make_move_iterator(it->second.begin()),
-                  std::make_move_iterator(it->second.end()));
-    }
+    out->insert(out->end(), std::make_move_iterator(it->second.begin()),
+                std::make_move_iterator(it->second.end()));
   }
   // Buckets before start_ns can only hold events the job skipped (it closes buckets in
   // order), so they are dropped with this one.
@@ -81,7 +82,9 @@ Status BufferedBucketEvents::Take(int64_t start_ns, int64_t end_ns,
 
 size_t BufferedBucketEvents::pending_events() const {
   size_t total = 0;
-  for (const auto& [bucket, events] : pending_) total += events.size();
+  for (const auto& [bucket, runs] : pending_) {
+    for (const EventRun& run : runs) total += run.size();
+  }
   return total;
 }
 

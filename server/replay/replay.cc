@@ -18,6 +18,7 @@
 #include "server/ingest/ingest_pipeline.h"
 #include "server/job/bucket_events.h"
 #include "server/replay/bounded_queue.h"
+#include "server/replay/event_block_pool.h"
 #include "server/replay/reorder_buffer.h"
 #include "server/store/store.h"
 
@@ -77,14 +78,16 @@ void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>*
 }
 
 // Parses, time-checks and encodes blocks until there are no more.
-void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
+void ParseBlocks(IngestPipeline* ingest, EventBlockPool* pool, BoundedQueue<LineBlock>* blocks,
                  ReorderBuffer<ParsedBlock>* results) {
   EcsEventParser parser;
-  NetworkEvent event;
   ParseError error;
   while (std::optional<LineBlock> block = blocks->Pop()) {
     ParsedBlock parsed;
-    std::vector<NetworkEvent> events;
+    // Each line is parsed into the next slot of a recycled block, over an earlier event whose
+    // strings keep their capacity.
+    std::vector<NetworkEvent> events = pool->Take();
+    size_t kept = 0;
     // Lines run ~900 bytes; reserving avoids moving the events as the vector grows.
     events.reserve(block->text.size / 512 + 1);
     std::string_view rest = block->text.lines();
@@ -101,19 +104,21 @@ void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
         continue;
       }
       if (line.empty()) continue;
-      if (!parser.Parse(line, &event, &error)) {
+      if (kept == events.size()) events.emplace_back();
+      if (!parser.Parse(line, &events[kept], &error)) {
         error.detail = *block->path + ": " + error.detail;
         parsed.rejects.Add(number, error);
         continue;
       }
-      events.push_back(std::move(event));
+      ++kept;
     }
+    events.erase(events.begin() + kept, events.end());
     if (block->text.oversize_line_after) {
       parsed.rejects.Add(
           ++number, ParseError{RejectReason::kOversizeField, *block->path + ": line too long"});
     }
     parsed.lines = number;
-    parsed.events = events.size();
+    parsed.events = kept;
     parsed.prepared = ingest->PrepareArchiveEvents(std::move(events));
     results->Put(block->index, std::move(parsed));
   }
@@ -174,6 +179,11 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   auto output = AlertOutput::Open(options.alerts_path, AlertSync::kOnSync);
   ULNA_RETURN_IF_ERROR(output.status());
 
+  // Blocks of parsed events go round: parsed into by a worker, stored, held by the job until
+  // their buckets are scored, then back to the pool (declared first: it outlives them all).
+  // Idle blocks beyond what the pipeline holds at once would only be memory.
+  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
+  EventBlockPool pool(/*max_blocks=*/2 * workers + 8);
   // The job takes each bucket's events from memory as they are stored, instead of reading
   // back and decoding what was just written.
   auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns);
@@ -195,7 +205,6 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   // One thread reads and cuts the input, workers (one per core) parse and encode it, and this
   // thread stores each block and advances the job, in input order, exactly as a single thread
   // would: the same blocks, the same clock steps, whatever the timing.
-  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
   BoundedQueue<LineBlock> blocks(workers);
   ReorderBuffer<ParsedBlock> results(2 * workers + 2);
   ReadTally tally;
@@ -210,7 +219,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
       stop_all(/*abandon=*/false);  // the end of the input, or of reading after an error
     });
     for (size_t i = 0; i < workers; ++i) {
-      threads.emplace_back([&] { ParseBlocks(&ingest, &blocks, &results); });
+      threads.emplace_back([&] { ParseBlocks(&ingest, &pool, &blocks, &results); });
     }
   } catch (const std::system_error& e) {
     stop_all(/*abandon=*/true);
@@ -234,7 +243,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     if (!kept.empty()) clock = std::max(clock, kept.back().time_ns);
     stored = ingest.StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
     if (!stored.ok()) break;
-    buffered->Add(std::move(kept));
+    buffered->Add(pool.Share(std::move(kept)));
     stored = job.AdvanceTo(clock);
     if (!stored.ok()) break;
   }

@@ -23,9 +23,11 @@ constexpr int64_t kMinute = kNanosPerMinute;
 constexpr int64_t kSpan = 15 * kMinute;
 constexpr int64_t kT0 = 1790812800LL * kNanosPerSecond;  // 2026-10-01T00:00:00Z, span-aligned
 
-std::vector<std::string> Names(const std::vector<NetworkEvent>& events) {
+std::vector<std::string> Names(const std::vector<EventRun>& runs) {
   std::vector<std::string> names;
-  for (const NetworkEvent& e : events) names.push_back(e.process.name);
+  for (const EventRun& run : runs) {
+    for (const NetworkEvent& e : run.events()) names.push_back(e.process.name);
+  }
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -66,12 +68,12 @@ TEST_F(BucketEventsTest, FreshStoreServesEachBucketFromMemory) {
                                           MakeJobTestEvent(kT0 + kSpan, "web-1", "wget")}));
   EXPECT_EQ(buffered->pending_events(), 3u);
 
-  std::vector<NetworkEvent> first;
+  std::vector<EventRun> first;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &first).ok());
   EXPECT_EQ(Names(first), (std::vector<std::string>{"curl", "nginx"}));
   EXPECT_EQ(buffered->pending_events(), 1u);  // the next bucket's event stays
 
-  std::vector<NetworkEvent> second;
+  std::vector<EventRun> second;
   ASSERT_TRUE(buffered->Take(kT0 + kSpan, kT0 + 2 * kSpan, &second).ok());
   EXPECT_EQ(Names(second), (std::vector<std::string>{"wget"}));
   EXPECT_EQ(buffered->pending_events(), 0u);
@@ -81,7 +83,7 @@ TEST_F(BucketEventsTest, EventsOfBucketsAlreadyTakenAreDropped) {
   auto store = OpenStore("db");
   auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
   ASSERT_TRUE(buffered.ok());
-  std::vector<NetworkEvent> taken;
+  std::vector<EventRun> taken;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &taken).ok());
   EXPECT_TRUE(taken.empty());
   buffered->Add(
@@ -92,13 +94,13 @@ TEST_F(BucketEventsTest, EventsOfBucketsAlreadyTakenAreDropped) {
   EXPECT_EQ(Names(taken), (std::vector<std::string>{"on-time"}));
 }
 
-// Add() takes sorted blocks run by run (a whole block at once when it fits one empty bucket)
-// and anything else event by event; both give each bucket all of its events.
+// Add() cuts a sorted block into one run per bucket and sorts any other block first; both give
+// each bucket all of its events, and a block spanning buckets outlives the first one taken.
 TEST_F(BucketEventsTest, SortedAndUnsortedAddsFillTheSameBuckets) {
   auto store = OpenStore("db");
   auto buffered = BufferedBucketEvents::Open(store.get(), kSpan);
   ASSERT_TRUE(buffered.ok());
-  std::vector<NetworkEvent> taken;
+  std::vector<EventRun> taken;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &taken).ok());
   // Unsorted, with a late event in the middle.
   std::vector<NetworkEvent> unsorted = {MakeJobTestEvent(kT0 + 2 * kSpan, "web-1", "c"),
@@ -130,13 +132,13 @@ TEST_F(BucketEventsTest, ReusedStoreReadsBucketsWithOlderEventsFromTheLog) {
   buffered->Add(StoreEvents(store.get(), {MakeJobTestEvent(kT0 + 4 * kMinute, "web-1", "newer"),
                                           MakeJobTestEvent(kT0 + 2 * kSpan, "web-1", "later")}));
 
-  std::vector<NetworkEvent> first;
+  std::vector<EventRun> first;
   ASSERT_TRUE(buffered->Take(kT0, kT0 + kSpan, &first).ok());
   EXPECT_EQ(Names(first), (std::vector<std::string>{"newer", "older"}));  // each once
-  std::vector<NetworkEvent> second;
+  std::vector<EventRun> second;
   ASSERT_TRUE(buffered->Take(kT0 + kSpan, kT0 + 2 * kSpan, &second).ok());
   EXPECT_TRUE(second.empty());
-  std::vector<NetworkEvent> third;
+  std::vector<EventRun> third;
   ASSERT_TRUE(buffered->Take(kT0 + 2 * kSpan, kT0 + 3 * kSpan, &third).ok());
   EXPECT_EQ(Names(third), (std::vector<std::string>{"later"}));
 }

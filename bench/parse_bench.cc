@@ -6,9 +6,11 @@
 #include <isa-l/igzip_lib.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -18,8 +20,23 @@
 #include "common/ecs_fields.h"
 #include "common/line_reader.h"
 
+// Heap allocations made by this process, for the allocs_per_* counters: the replay's hot loops
+// should allocate nothing per event once warm. (noinline: inlined into a caller, the free() of
+// memory from operator new trips GCC's -Wmismatched-new-delete.)
+std::atomic<uint64_t> g_allocations{0};
+
+__attribute__((noinline)) void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((noinline)) void operator delete(void* p) noexcept { std::free(p); }
+__attribute__((noinline)) void operator delete(void* p, size_t) noexcept { std::free(p); }
+
 namespace ulna {
 namespace {
+
+uint64_t Allocations() { return g_allocations.load(std::memory_order_relaxed); }
 
 constexpr size_t kInflateLimit = 200u << 20;  // decompressed bytes per inflate iteration
 constexpr size_t kParseLines = 100000;
@@ -117,6 +134,7 @@ void ParseLines(benchmark::State& state, const char* counter, Parse parse) {
   NetworkEvent event;
   ParseError error;
   size_t bytes = 0, counted = 0, total = 0;
+  const uint64_t allocations_before = Allocations();
   for (auto _ : state) {
     for (const std::string& line : *lines) {
       if (parse(line, &event, &error)) ++counted;
@@ -128,6 +146,8 @@ void ParseLines(benchmark::State& state, const char* counter, Parse parse) {
   state.SetItemsProcessed(static_cast<int64_t>(total));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
   state.counters[counter] = 100.0 * counted / static_cast<double>(total);
+  state.counters["allocs_per_event"] =
+      static_cast<double>(Allocations() - allocations_before) / static_cast<double>(total);
 }
 
 void BM_ParseEcs(benchmark::State& state) {
@@ -137,6 +157,78 @@ void BM_ParseEcs(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_ParseEcs)->Unit(benchmark::kMillisecond);
+
+// Parse as the replay workers use it: each line of a block into the next slot of a vector of
+// events recycled from earlier blocks, whose strings and args keep their capacity (one warm-up
+// pass over the lines first, so that the counters show the steady state).
+void BM_ParseEcsRecycled(benchmark::State& state) {
+  const std::vector<std::string>* lines = Lines();
+  if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
+  constexpr size_t kBlockEvents = 1100;  // ~1 MB blocks of ~900-byte lines
+  EcsEventParser parser;
+  std::vector<NetworkEvent> slots(kBlockEvents);
+  ParseError error;
+  auto parse_all = [&] {
+    size_t slot = 0, parsed = 0;
+    for (const std::string& line : *lines) {
+      if (parser.Parse(line, &slots[slot], &error)) {
+        ++parsed;
+        if (++slot == slots.size()) slot = 0;
+      }
+    }
+    return parsed;
+  };
+  parse_all();
+  size_t total = 0, parsed = 0;
+  const uint64_t allocations_before = Allocations();
+  for (auto _ : state) {
+    parsed += parse_all();
+    total += lines->size();
+    benchmark::DoNotOptimize(slots.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(total));
+  state.counters["parsed_pct"] = 100.0 * parsed / static_cast<double>(total);
+  state.counters["allocs_per_event"] =
+      static_cast<double>(Allocations() - allocations_before) / static_cast<double>(total);
+}
+BENCHMARK(BM_ParseEcsRecycled)->Unit(benchmark::kMillisecond);
+
+// Parse as the replay used it before recycling: into one event that is then moved into the
+// block's vector, so that every string of the next line is allocated anew.
+void BM_ParseEcsMovedFrom(benchmark::State& state) {
+  const std::vector<std::string>* lines = Lines();
+  if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
+  constexpr size_t kBlockEvents = 1100;
+  EcsEventParser parser;
+  NetworkEvent event;
+  std::vector<NetworkEvent> block;
+  block.reserve(kBlockEvents);
+  ParseError error;
+  size_t total = 0;
+  const uint64_t allocations_before = Allocations();
+  for (auto _ : state) {
+    for (const std::string& line : *lines) {
+      if (!parser.Parse(line, &event, &error)) continue;
+      if (block.size() == kBlockEvents) block.clear();
+      block.push_back(std::move(event));
+    }
+    total += lines->size();
+    benchmark::DoNotOptimize(block.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(total));
+  state.counters["allocs_per_event"] =
+      static_cast<double>(Allocations() - allocations_before) / static_cast<double>(total);
+}
+BENCHMARK(BM_ParseEcsMovedFrom)->Unit(benchmark::kMillisecond);
+
+// The constructor's fixed cost (paid once per replay worker).
+void BM_ParserConstruct(benchmark::State& state) {
+  for (auto _ : state) {
+    EcsEventParser parser;
+    benchmark::DoNotOptimize(&parser);
+  }
+}
+BENCHMARK(BM_ParserConstruct);
 
 // The two halves of Parse on the same lines: the simdjson path alone (what Parse was before the
 // fast scanner), and the fast scanner alone (lines it leaves count as not handled).
@@ -225,17 +317,23 @@ void BM_BatchEncodeStored(benchmark::State& state) {
   const auto batches = Batches();
   if (batches.empty()) return state.SkipWithError("scenario archive not found");
   BatchEncoder encoder(/*self_contained=*/true);
-  size_t events = 0, bytes = 0;
+  size_t events = 0, bytes = 0, encoded_batches = 0;
+  for (const auto& batch : batches) encoder.EncodeToString(1, batch);  // warm: steady state
+  const uint64_t allocations_before = Allocations();
   for (auto _ : state) {
     for (const auto& batch : batches) {
       const std::string encoded = encoder.EncodeToString(1, batch);
       benchmark::DoNotOptimize(encoded.data());
       events += batch.size();
       bytes += encoded.size();
+      ++encoded_batches;
     }
   }
   state.SetItemsProcessed(static_cast<int64_t>(events));
   state.counters["bytes_per_event"] = static_cast<double>(bytes) / events;
+  // 1 is the returned string itself.
+  state.counters["allocs_per_batch"] =
+      static_cast<double>(Allocations() - allocations_before) / encoded_batches;
 }
 BENCHMARK(BM_BatchEncodeStored)->Unit(benchmark::kMillisecond);
 

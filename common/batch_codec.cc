@@ -30,6 +30,17 @@ constexpr uint32_t kTimeDeltaNs = 1, kProcess = 2, kIngress = 3, kUdp = 4, kSour
                    kCgroupId = 10, kRepeatCount = 11;
 }  // namespace event_field
 
+// The most a CompactEvent takes, with its tag and length byte: the tags and varints of its
+// fields (uint32: 5 bytes, 64-bit: 10), two 16-byte addresses. Under 128 bytes of body, so that
+// its length fits in one byte.
+constexpr size_t kMaxEventBodyBytes = (1 + 10) + (1 + 5) + 2 + 2 + (2 + 16) + (1 + 3) + (2 + 16) +
+                                      (1 + 3) + (1 + 5) + (1 + 10) + (1 + 5);
+static_assert(kMaxEventBodyBytes < 128);
+constexpr size_t kMaxEventBytes = 2 + kMaxEventBodyBytes;
+// The most a CompactProcess body takes besides its args' ids (5 bytes each): five numbers, ten
+// string ids (uint32), host_name's two-byte tag, the args' tag and length.
+constexpr size_t kMaxProcessBytesWithoutArgs = 4 * (1 + 5) + (1 + 10) + 10 * (1 + 5) + 1 + 1 + 10;
+
 // Resolves dictionary ids of one batch: the stream dictionary, or the batch's own strings when
 // it is self-contained (id i is strings[i - 1]), without copying them.
 class Dictionary {
@@ -198,12 +209,16 @@ uint32_t BatchEncoder::InternProcess(const NetworkEvent& event) {
   return index;
 }
 
-// Strings are interned in field order, as the dictionary ids then follow first use.
+// Strings are interned in field order, as the dictionary ids then follow first use. The body is
+// written through a cursor into reserved room, then appended with its tag and length at once.
 void BatchEncoder::WriteProcess(const NetworkEvent& event) {
   using namespace process_field;
   const ProcessInfo& p = event.process;
-  ProtoWireWriter w(&processes_field_);
-  const size_t start = w.BeginNested(batch_field::kProcesses);
+  // Room from the args' count: encoders also take events that no parser bounded.
+  const size_t room = kMaxProcessBytesWithoutArgs + 5 * p.args.size();
+  if (process_body_.size() < room) process_body_.resize(room);
+  char* const body = process_body_.data();
+  WireCursor w(body);
   w.Uint(kPid, p.pid);
   w.Uint(kPpid, p.ppid);
   w.Int(kStartTimeNs, p.start_time_ns);
@@ -224,7 +239,11 @@ void BatchEncoder::WriteProcess(const NetworkEvent& event) {
     w.Uint(kHostId, Intern(event.host.id));
     w.Uint(kHostName, Intern(event.host.name));
   }
-  w.EndNested(start);
+  const size_t body_size = static_cast<size_t>(w.position() - body);
+  ProtoWireWriter out(&processes_field_);
+  out.Tag(batch_field::kProcesses, ProtoWireWriter::kLengthDelimited);
+  out.Varint(body_size);
+  processes_field_.append(body, body_size);
 }
 
 // Fills the dictionary and the batch's wire fields (strings_field_, processes_field_,
@@ -237,16 +256,20 @@ void BatchEncoder::EncodeFields(std::span<const NetworkEvent> events, uint32_t* 
   *string_base = static_cast<uint32_t>(strings_.size());
   strings_field_.clear();
   processes_field_.clear();
-  events_field_.clear();
   process_index_.Clear();
   process_events_.clear();
 
+  // Events are written through a cursor into room reserved for the whole batch: one capacity
+  // check per batch instead of one per byte written.
+  if (events_field_.size() < events.size() * kMaxEventBytes) {
+    events_field_.resize(events.size() * kMaxEventBytes);
+  }
   int64_t prev_time = events.empty() ? 0 : events.front().time_ns;
-  ProtoWireWriter w(&events_field_);
+  WireCursor w(events_field_.data());
   for (const NetworkEvent& e : events) {
     using namespace event_field;
     const uint32_t process = InternProcess(e);
-    const size_t start = w.BeginNested(batch_field::kEvents);
+    char* const length = w.BeginShortNested(batch_field::kEvents);
     // Unsigned subtraction: wrap-around instead of overflow for absurd time jumps.
     w.Sint(kTimeDeltaNs, static_cast<int64_t>(static_cast<uint64_t>(e.time_ns) -
                                               static_cast<uint64_t>(prev_time)));
@@ -254,15 +277,16 @@ void BatchEncoder::EncodeFields(std::span<const NetworkEvent> events, uint32_t* 
     w.Uint(kProcess, process);
     w.Bool(kIngress, e.direction == Direction::kIngress);
     w.Bool(kUdp, e.transport == Transport::kUdp);
-    w.Bytes(kSourceIp, IpBytes(e.source_ip));
+    w.ShortBytes(kSourceIp, IpBytes(e.source_ip));
     w.Uint(kSourcePort, e.source_port);
-    w.Bytes(kDestinationIp, IpBytes(e.destination_ip));
+    w.ShortBytes(kDestinationIp, IpBytes(e.destination_ip));
     w.Uint(kDestinationPort, e.destination_port);
     w.Uint(kNetnsInode, e.netns_inode);
     w.Uint(kCgroupId, e.cgroup_id);
     w.Uint(kRepeatCount, e.repeat_count);
-    w.EndNested(start);
+    w.EndShortNested(length);
   }
+  events_bytes_ = static_cast<size_t>(w.position() - events_field_.data());
 }
 
 std::string BatchEncoder::EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events,
@@ -270,14 +294,14 @@ std::string BatchEncoder::EncodeBatch(uint64_t sequence, std::span<const Network
   uint32_t string_base = 0;
   EncodeFields(events, &string_base);
   std::string out;
-  out.reserve(32 + strings_field_.size() + processes_field_.size() + events_field_.size());
+  out.reserve(32 + strings_field_.size() + processes_field_.size() + events_bytes_);
   ProtoWireWriter batch(&out);
   batch.Uint(batch_field::kSequence, sequence);
   batch.Uint(batch_field::kStringBase, string_base);
   if (with_strings) out.append(strings_field_);
   batch.Int(batch_field::kBaseTimeNs, events.empty() ? 0 : events.front().time_ns);
   out.append(processes_field_);
-  out.append(events_field_);
+  out.append(events_field_.data(), events_bytes_);
   batch.Bool(batch_field::kSelfContained, self_contained_);
   return out;
 }

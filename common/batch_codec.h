@@ -58,8 +58,11 @@ class BatchEncoder {
   // Reused across batches, so that encoding allocates only the returned string.
   std::string strings_field_;    // EventBatch.strings elements, wire format
   std::string processes_field_;  // EventBatch.processes elements, wire format
-  std::string events_field_;     // EventBatch.events elements, wire format
+  // EventBatch.events elements, wire format: the first events_bytes_ bytes (the rest is room).
+  std::string events_field_;
+  size_t events_bytes_ = 0;
   std::vector<uint32_t> arg_ids_;
+  std::string process_body_;  // room for one CompactProcess body
 };
 
 class BatchDecoder {

@@ -37,7 +37,7 @@ bool HasEscape(const char* raw_key) {
 // document that is not a network event at all is reported as such, whatever else is wrong in it.
 class Walker {
  public:
-  explicit Walker(NetworkEvent* event) : e_(event) {}
+  Walker(NetworkEvent* event, ecs::SpareArgs& spare) : e_(event), spare_(spare) {}
 
   simdjson::error_code Walk(od::object object, Scope scope);
   // Turns what was seen into the verdict; false with *error filled when the line is rejected.
@@ -86,6 +86,7 @@ class Walker {
   }
 
   NetworkEvent* e_;
+  ecs::SpareArgs& spare_;
   ecs::DocumentState state_;
   std::string escaped_key_;
 };
@@ -310,7 +311,7 @@ simdjson::error_code Walker::ReadIp(Leaf leaf, od::value& value, od::json_type t
   if (auto err = value.get_string().get(s)) return err;
   const auto ip = ecs::ParseIpField(s);
   if (!ip) {
-    Invalid(leaf, "\"" + std::string(s.substr(0, 64)) + "\" is not an IP address");
+    ecs::NoteInvalidIp(leaf, s, &state_);
     return simdjson::SUCCESS;
   }
   *out = *ip;
@@ -383,11 +384,7 @@ simdjson::error_code Walker::ReadArgs(od::value& value, od::json_type type) {
       Fail(RejectReason::kOversizeField,
            "process.args longer than " + std::to_string(kMaxArgsTotalBytes) + " bytes in total");
     }
-    if (index < args.size()) {
-      args[index].assign(s);
-    } else {
-      args.emplace_back(s);
-    }
+    spare_.Set(args, index, s);
     ++state_.args_count;
   }
   return simdjson::SUCCESS;
@@ -423,7 +420,7 @@ simdjson::error_code Walker::ReadTimestamp(Leaf leaf, od::value& value, od::json
   return simdjson::SUCCESS;
 }
 
-bool Walker::Finish(ParseError* error) { return ecs::FinishEvent(state_, e_, error); }
+bool Walker::Finish(ParseError* error) { return ecs::FinishEvent(state_, spare_, e_, error); }
 
 }  // namespace
 
@@ -457,6 +454,7 @@ struct EcsEventParser::Rep {
   // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input, and callers may hand
   // in any string_view, so lines are parsed from this copy (about 2% of the parse time).
   std::vector<char> buffer;
+  ecs::SpareArgs spare_args;  // for the simdjson path (the scanner keeps its own)
 };
 
 EcsEventParser::EcsEventParser() : rep_(std::make_unique<Rep>()) {}
@@ -498,7 +496,7 @@ bool EcsEventParser::ParseWithSimdjson(std::string_view line, NetworkEvent* even
     return malformed(err == simdjson::INCORRECT_TYPE ? "not a JSON object"
                                                      : simdjson::error_message(err));
   }
-  Walker walker(event);
+  Walker walker(event, rep_->spare_args);
   if (auto err = walker.Walk(root, Scope::kRoot)) return malformed(simdjson::error_message(err));
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {  // tokens left after the object
     return malformed("trailing content after the JSON object");

@@ -2,13 +2,15 @@
 // (plain ASCII strings without escapes, integers, nested or dotted keys), over 2x cheaper than
 // the simdjson walk. It only answers when it is sure to answer as EcsEventParser's simdjson path
 // would; anything else (escapes, non-ASCII bytes, floats, duplicate keys, deep nesting, any
-// syntax error, any field-level error) is left to that path. Internal to the ECS codec.
+// syntax error, any field-level error but an unparsable IP address) is left to that path.
+// Internal to the ECS codec.
 #pragma once
 
 #include <memory>
 #include <string_view>
 
 #include "common/ecs_codec.h"
+#include "common/ecs_fields.h"
 #include "common/event.h"
 
 namespace ulna {
@@ -37,6 +39,7 @@ class EcsFastScanner {
 
  private:
   std::unique_ptr<KeyCache> keys_;
+  ecs::SpareArgs spare_args_;
 };
 
 }  // namespace ulna

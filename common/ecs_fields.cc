@@ -149,7 +149,7 @@ void ResetEvent(NetworkEvent* e) {
   p.start_time_ns = 0;
   p.name.clear();
   p.executable.clear();
-  // p.args is left alone: a parse overwrites its strings in place, keeping their buffers, and
+  // p.args is left alone: a parse overwrites its strings in place (SpareArgs::Set), and
   // FinishEvent trims it to the new count (DocumentState::args_count).
   p.working_directory.clear();
   p.user_name.clear();
@@ -159,8 +159,8 @@ void ResetEvent(NetworkEvent* e) {
   p.entity_id.clear();
 }
 
-bool FinishEvent(DocumentState& state, NetworkEvent* event, ParseError* error) {
-  event->process.args.resize(state.args_count);
+bool FinishEvent(DocumentState& state, SpareArgs& spare, NetworkEvent* event, ParseError* error) {
+  spare.Trim(event->process.args, state.args_count);
   auto reject = [error](RejectReason reason, std::string detail) {
     error->reason = reason;
     error->detail = std::move(detail);
@@ -222,6 +222,15 @@ void NoteDirection(std::string_view value, DocumentState* state) {
   // "internal", "unknown"... leave the decision to event.action.
   if (value == "egress" || value == "outbound") state->direction_hint = Action::kEgress;
   if (value == "ingress" || value == "inbound") state->direction_hint = Action::kIngress;
+}
+
+void NoteInvalidIp(Leaf leaf, std::string_view text, DocumentState* state) {
+  if (state->has_field_error) return;
+  state->has_field_error = true;
+  state->field_error.reason = RejectReason::kInvalidValue;
+  std::string& detail = state->field_error.detail;
+  detail.assign(kLeafNames[static_cast<int>(leaf)]);
+  detail.append(" \"").append(text.substr(0, 64)).append("\" is not an IP address");
 }
 
 bool NoteTransport(std::string_view value, DocumentState* state, NetworkEvent* event) {

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/ecs_codec.h"
 #include "common/event.h"
@@ -126,8 +128,40 @@ std::optional<IpAddress> ParseIpField(std::string_view text);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower);
 
-// Clears every field a document may set, so that a reused event carries nothing over.
+// Clears every field a document may set, so that a reused event carries nothing over. Strings
+// keep their buffers; process.args is left to SpareArgs (a parse overwrites it in place).
 void ResetEvent(NetworkEvent* e);
+
+// The process.args strings a parse dropped from an event (it had more args than the line), kept
+// for the next event that needs more: parsing into recycled events (the replay's) then
+// reuses every string buffer and allocates nothing once warm.
+class SpareArgs {
+ public:
+  // Sets args[index] (index <= args.size()) to `value`, reusing a kept string to grow args.
+  void Set(std::vector<std::string>& args, size_t index, std::string_view value) {
+    if (index == args.size()) {
+      if (spare_.empty()) {
+        args.emplace_back(value);
+        return;
+      }
+      args.push_back(std::move(spare_.back()));
+      spare_.pop_back();
+    }
+    args[index].assign(value);
+  }
+  // Shrinks args to `count` entries, keeping the strings removed.
+  void Trim(std::vector<std::string>& args, size_t count) {
+    for (size_t i = count; i < args.size() && spare_.size() < kMaxKept; ++i) {
+      spare_.push_back(std::move(args[i]));
+    }
+    args.resize(count);
+  }
+
+ private:
+  // Enough for the args of many events; beyond it, dropped strings are freed.
+  static constexpr size_t kMaxKept = 1024;
+  std::vector<std::string> spare_;
+};
 
 enum class Action : uint8_t { kNone, kEgress, kIngress, kOther };
 enum class Presence : uint8_t { kAbsent, kWithout, kWith };  // for category/type arrays
@@ -161,8 +195,13 @@ void NoteAction(std::string_view value, DocumentState* state);
 void NoteDirection(std::string_view value, DocumentState* state);
 bool NoteTransport(std::string_view value, DocumentState* state, NetworkEvent* event);
 
-// Turns what was seen into the verdict: completes *event (direction, host fallbacks, args count)
-// and returns true, or returns false with *error filled when the line is rejected.
-bool FinishEvent(DocumentState& state, NetworkEvent* event, ParseError* error);
+// Records that `leaf` (source.ip or destination.ip) holds `text`, which is not an address, as a
+// field error unless an earlier one was recorded. Shared so that both walks word it alike.
+void NoteInvalidIp(Leaf leaf, std::string_view text, DocumentState* state);
+
+// Turns what was seen into the verdict: completes *event (direction, host fallbacks, args count,
+// trimming args into `spare`) and returns true, or returns false with *error filled when the
+// line is rejected.
+bool FinishEvent(DocumentState& state, SpareArgs& spare, NetworkEvent* event, ParseError* error);
 
 }  // namespace ulna::ecs

@@ -5,12 +5,75 @@
 // produces the serializer's exact bytes. Not thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace ulna {
+
+// Writes wire format at a raw pointer, for hot loops that reserve room for a whole message once
+// (see the k*Bytes bounds) instead of having every byte checked against a string's capacity.
+// The caller guarantees the room.
+class WireCursor {
+ public:
+  static constexpr size_t kMaxVarintBytes = 10;
+
+  explicit WireCursor(char* p) : p_(p) {}
+  char* position() const { return p_; }
+
+  void Varint(uint64_t value) {
+    while (value >= 0x80) {
+      *p_++ = static_cast<char>(value | 0x80);
+      value >>= 7;
+    }
+    *p_++ = static_cast<char>(value);
+  }
+  // The same field kinds as ProtoWireWriter.
+  void Uint(uint32_t field, uint64_t value) {
+    if (value == 0) return;
+    Varint(field << 3);  // wire type varint
+    Varint(value);
+  }
+  void Int(uint32_t field, int64_t value) { Uint(field, static_cast<uint64_t>(value)); }
+  void Bool(uint32_t field, bool value) { Uint(field, value ? 1 : 0); }
+  void Sint(uint32_t field, int64_t value) {
+    Uint(field, (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
+  }
+  // A singular bytes field of at most 127 bytes (skipped when empty); field numbers below 16.
+  void ShortBytes(uint32_t field, std::string_view value) {
+    if (value.empty()) return;
+    *p_++ = static_cast<char>(field << 3 | 2);
+    *p_++ = static_cast<char>(value.size());
+    std::memcpy(p_, value.data(), value.size());
+    p_ += value.size();
+  }
+  // A packed repeated uint32 field (skipped when empty) of at most 2^14 - 1 bytes.
+  void PackedUint32(uint32_t field, std::span<const uint32_t> values) {
+    if (values.empty()) return;
+    size_t bytes = 0;
+    for (uint32_t v : values) bytes += VarintSize(v);
+    *p_++ = static_cast<char>(field << 3 | 2);
+    Varint(bytes);
+    for (uint32_t v : values) Varint(v);
+  }
+  // The bytes Varint writes for `value`.
+  static size_t VarintSize(uint64_t value) {
+    return static_cast<size_t>(((64 - __builtin_clzll(value | 1)) * 9 + 64) / 64);
+  }
+  // An embedded message whose body is known to be under 128 bytes: one length byte; field
+  // numbers below 16.
+  char* BeginShortNested(uint32_t field) {
+    *p_++ = static_cast<char>(field << 3 | 2);
+    return p_++;
+  }
+  void EndShortNested(char* length_at) { *length_at = static_cast<char>(p_ - length_at - 1); }
+
+ private:
+  char* p_;
+};
 
 class ProtoWireWriter {
  public:
@@ -19,18 +82,14 @@ class ProtoWireWriter {
   // Sizes of varints, e.g. for a packed field's length before its body.
   static size_t VarintSize(uint64_t value) {
     // (bits + 6) / 7 with at least one byte: 0..127 -> 1, ..., >= 2^63 -> 10.
-    return static_cast<size_t>(((64 - __builtin_clzll(value | 1)) * 9 + 64) / 64);
+    return WireCursor::VarintSize(value);
   }
 
   void Varint(uint64_t value) {
-    char buffer[10];
-    size_t n = 0;
-    while (value >= 0x80) {
-      buffer[n++] = static_cast<char>(value | 0x80);
-      value >>= 7;
-    }
-    buffer[n++] = static_cast<char>(value);
-    out_->append(buffer, n);
+    char buffer[WireCursor::kMaxVarintBytes];
+    WireCursor cursor(buffer);
+    cursor.Varint(value);
+    out_->append(buffer, static_cast<size_t>(cursor.position() - buffer));
   }
 
   // uint32, uint64, int64 (negative: ten bytes, as protobuf does) and bool fields.
@@ -84,12 +143,11 @@ class ProtoWireWriter {
     out_->replace(body_start - 1, 1, prefix);
   }
 
- private:
   static constexpr uint32_t kVarint = 0;
   static constexpr uint32_t kLengthDelimited = 2;
-
   void Tag(uint32_t field, uint32_t wire_type) { Varint((field << 3) | wire_type); }
 
+ private:
   std::string* out_;
 };
 

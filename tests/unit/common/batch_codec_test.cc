@@ -213,6 +213,19 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWould) {
   }
 }
 
+// Events built by a producer that did not bound process.args (the encoder must not assume
+// kMaxArgs): the bytes are still protobuf's, whatever the count.
+TEST(BatchCodecTest, WritesUnboundedArgsAsProtobufWould) {
+  NetworkEvent event;
+  event.host = {"h", "h"};
+  event.process.name = "many";
+  for (int i = 0; i < 3000; ++i) event.process.args.push_back("arg" + std::to_string(i));
+  const std::vector<NetworkEvent> batch = {event};
+  BatchEncoder encoder(/*self_contained=*/true);
+  ReferenceEncoder reference(/*self_contained=*/true);
+  EXPECT_EQ(encoder.EncodeToString(1, batch), reference.EncodeToString(1, batch));
+}
+
 // The same comparison on the first events of a real archive, in the event log's batch size.
 TEST(BatchCodecTest, WritesTheBytesProtobufWouldForScenarioEvents) {
   auto reader = LineReader::Open(SharedDir() + "/scenarios/dev1/events.ndjson.gz");

@@ -58,9 +58,17 @@ constexpr std::string_view kNoTransport =
     R"({"@timestamp":"2026-10-01T00:06:32.926Z","event":{"category":"network","type":"start",)"
     R"("action":"disconnect_received"},"host":{"name":"a"},"process":{"name":"x"}})";
 
+// Both addresses unparsable (a truncated IPv6 address, as in the archives): the first one is
+// the reason, and the scanner judges it itself.
+constexpr std::string_view kBadAddresses =
+    R"({"@timestamp":"2026-10-01T00:06:32.926Z","event":{"category":["network"],"type":["start"],)"
+    R"("action":"connection_accepted"},"host":{"name":"a"},"process":{"name":"sshd"},)"
+    R"("source":{"ip":"2a00:23c7:16f0:9650:1e89:e31e","port":1},"destination":{"ip":"10.0.0.256"},)"
+    R"("network":{"transport":"tcp"}})";
+
 std::vector<std::string> Fixtures() {
-  return {std::string(kNested), std::string(kDotted), std::string(kSpaced), std::string(kFileEvent),
-          std::string(kNoTransport)};
+  return {std::string(kNested),    std::string(kDotted),      std::string(kSpaced),
+          std::string(kFileEvent), std::string(kNoTransport), std::string(kBadAddresses)};
 }
 
 // Places each line right before a PROT_NONE page, so that reading one byte past the line's end
@@ -353,6 +361,16 @@ TEST(EcsFastScanTest, FixturesAreHandledAndAgree) {
   }
 }
 
+TEST(EcsFastScanTest, RejectsAnUnparsableAddressItself) {
+  EcsFastScanner scanner;
+  NetworkEvent event;
+  ParseError error;
+  ecs::ResetEvent(&event);
+  ASSERT_EQ(scanner.Scan(kBadAddresses, &event, &error), FastScanResult::kRejected);
+  EXPECT_EQ(error.reason, RejectReason::kInvalidValue);
+  EXPECT_EQ(error.detail, R"(source.ip "2a00:23c7:16f0:9650:1e89:e31e" is not an IP address)");
+}
+
 TEST(EcsFastScanTest, MutatedFixturesAgree) {
   Differential diff;
   Tally tally;
@@ -396,6 +414,8 @@ TEST_P(EcsFastScanScenarioTest, EveryLineAgrees) {
   EXPECT_GT(tally.lines, 100000u);
   // Nearly every valid line takes the fast path (the rest have escapes in process.args).
   EXPECT_GE(tally.fast_accepted, tally.accepted * 999 / 1000);
+  // And nearly every rejected one (truncated IPv6 addresses, judged by the scanner too).
+  EXPECT_GE(tally.fast_rejected, (tally.lines - tally.accepted) * 99 / 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, EcsFastScanScenarioTest, ::testing::Values("dev1", "dev2"));

@@ -95,7 +95,7 @@ void RareModel::RebuildTable() {
   expected_.clear();
   cumulative_.clear();
   smallest_concentration_ = 0.0;
-  smallest_probability_ = 1.0;
+  smallest_probability_ = 1.0;  // never used: an empty table answers 1 for every category
   if (categories_.empty() || !(total_concentration_ > 0.0)) return;
 
   expected_.reserve(categories_.size());
@@ -120,7 +120,14 @@ void RareModel::RebuildTable() {
   // probability is non-decreasing in a_i (the Beta(a_i, a_0 - a_i) bin means grow with a_i and
   // the interpolated table is non-decreasing), so the minimum is the least common category's.
   smallest_concentration_ = smallest_concentration;
-  smallest_probability_ = ProbabilityForConcentration(smallest_concentration);
+  smallest_probability_.reset();
+}
+
+double RareModel::SmallestProbability() const {
+  if (!smallest_probability_) {
+    smallest_probability_ = ProbabilityForConcentration(smallest_concentration_);
+  }
+  return *smallest_probability_;
 }
 
 double RareModel::InterpolateCumulative(double x) const {
@@ -157,7 +164,7 @@ double RareModel::ProbabilityForConcentration(double a) const {
 double RareModel::Probability(std::string_view category) const {
   if (expected_.empty()) return 1.0;
   auto it = categories_.find(category);
-  if (it == categories_.end()) return smallest_probability_;
+  if (it == categories_.end()) return SmallestProbability();
   return ProbabilityForConcentration(it->second.concentration);
 }
 
@@ -169,12 +176,11 @@ std::vector<double> RareModel::Probabilities(const std::vector<std::string>& cat
     return probabilities;
   }
   // (concentration, probability) pairs already evaluated; few distinct values, so a vector.
-  std::vector<std::pair<double, double>> evaluated = {
-      {smallest_concentration_, smallest_probability_}};
+  std::vector<std::pair<double, double>> evaluated;
   for (const std::string& category : categories) {
     auto it = categories_.find(category);
-    if (it == categories_.end()) {
-      probabilities.push_back(smallest_probability_);
+    if (it == categories_.end() || it->second.concentration == smallest_concentration_) {
+      probabilities.push_back(SmallestProbability());
       continue;
     }
     const double a = it->second.concentration;
@@ -207,7 +213,7 @@ std::vector<double> RareModel::ProbabilitiesBelow(const std::vector<std::string>
   std::vector<double> evaluated(distinct.size(), cutoff);
   for (size_t i = 0; i < distinct.size(); ++i) {
     const double p = distinct[i] == smallest_concentration_
-                         ? smallest_probability_
+                         ? SmallestProbability()
                          : ProbabilityForConcentration(distinct[i]);
     evaluated[i] = p;
     if (p >= cutoff) break;

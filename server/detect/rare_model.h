@@ -2,7 +2,7 @@
 // Dirichlet (multinomial conjugate) over category names, counting the buckets in which each name
 // appeared, and the "probability of a less likely category" ml-cpp derives from it.
 // Faithful to ml-cpp CMultinomialConjugate + CCategoryProbabilityCache; the differences are listed
-// in docs/DETECTION-elastic.md. Not thread-safe for mutation; const methods may run concurrently.
+// in docs/DETECTION-elastic.md. Not thread-safe: const methods fill a cache.
 #pragma once
 
 #include <cstdint>
@@ -104,7 +104,10 @@ class RareModel {
   std::vector<double> expected_;
   std::vector<double> cumulative_;
   double smallest_concentration_ = 0.0;
-  double smallest_probability_ = 1.0;  // of smallest_concentration_
+  // The probability of smallest_concentration_, computed when first needed: a bucket's names
+  // have just been counted, so they are rarely the least common.
+  double SmallestProbability() const;
+  mutable std::optional<double> smallest_probability_;
 };
 
 }  // namespace ulna::server

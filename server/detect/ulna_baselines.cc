@@ -1,6 +1,7 @@
 #include "server/detect/ulna_baselines.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 
 #include "common/byte_codec.h"
@@ -276,14 +277,44 @@ Status UlnaBaselines::Load(const Store& store) {
         }
         return ok && r.done() ? true : fail(key, "fleet entry");
       }));
+  IndexHosts();
   return status;
+}
+
+size_t CommonHosts(const HostBits& a, const HostBits& b) {
+  size_t common = 0;
+  for (size_t i = 0, n = std::min(a.size(), b.size()); i < n; ++i) {
+    common += static_cast<size_t>(std::popcount(a[i] & b[i]));
+  }
+  return common;
+}
+
+uint32_t UlnaBaselines::HostIndex(std::string_view host_id) {
+  auto it = host_indexes_.find(host_id);
+  if (it == host_indexes_.end()) {
+    it = host_indexes_.emplace(std::string(host_id), static_cast<uint32_t>(host_indexes_.size()))
+             .first;
+  }
+  return it->second;
+}
+
+void UlnaBaselines::IndexHosts() {
+  for (auto& [id, host] : hosts_) host.index = HostIndex(id);
+  for (auto& [name, fleet] : fleet_names_) {
+    fleet.host_bits.clear();
+    for (const std::string& id : fleet.hosts) SetHostBit(&fleet.host_bits, HostIndex(id));
+  }
 }
 
 void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
                             const ActivityFeatures& f) {
   // The dirty lists hold views of the map keys (entries are never erased) and pointers to the
   // entries, so that marking an entry copies no string.
-  const auto host_it = hosts_.try_emplace(host.id).first;
+  auto host_it = hosts_.find(host.id);
+  if (host_it == hosts_.end()) {
+    host_it = hosts_.try_emplace(host.id).first;
+    host_it->second.index = HostIndex(host.id);
+  }
   const std::string_view host_id = host_it->first;
   HostBaseline& h = host_it->second;
   if (h.first_bucket_ns == 0) {
@@ -297,8 +328,13 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
     ++n.buckets;
     n.last_bucket_ns = bucket_start_ns;
   }
-  n.weekdays |= 1u << UtcWeekday(bucket_start_ns);
-  n.month_days |= 1u << (UtcDayOfMonth(bucket_start_ns) - 1);
+  if (memo_.bucket_ns != bucket_start_ns) {
+    memo_.bucket_ns = bucket_start_ns;
+    memo_.weekday_bit = 1u << UtcWeekday(bucket_start_ns);
+    memo_.month_day_bit = 1u << (UtcDayOfMonth(bucket_start_ns) - 1);
+  }
+  n.weekdays |= memo_.weekday_bit;
+  n.month_days |= memo_.month_day_bit;
   // What the host's name baseline already held was added to the fleet's sets when it was first
   // seen (both are persisted in the same write), so the fleet sets, keyed by long host ids and
   // the costliest to search, are only searched for what is new to the host's name.
@@ -325,7 +361,11 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   if (f.outbound_external) u.outbound_external = true;
   dirty_host_users_.emplace_back(KeyViews(host_id, user_it->first), &u);
 
-  const auto context_it = h.contexts.try_emplace(LaunchContextKey(f.user, f.parent_name)).first;
+  context_key_.assign(f.user);
+  context_key_ += kLaunchContextSeparator;
+  context_key_ += f.parent_name;
+  auto context_it = h.contexts.find(context_key_);
+  if (context_it == h.contexts.end()) context_it = h.contexts.try_emplace(context_key_).first;
   LaunchContextBaseline& c = context_it->second;
   c.names.insert(f.name);
   if (c.last_bucket_ns != bucket_start_ns) {
@@ -334,11 +374,18 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   }
   dirty_host_contexts_.emplace_back(KeyViews(host_id, context_it->first), &c);
 
-  const auto fleet_it = fleet_names_.try_emplace(f.name).first;
+  if (memo_.fleet_name == nullptr || memo_.fleet_name->first != f.name) {
+    memo_.fleet_name = &*fleet_names_.try_emplace(f.name).first;
+  }
+  const auto fleet_it = memo_.fleet_name;
   FleetNameBaseline& fn = fleet_it->second;
   if (fn.observations == 0) fn.first_bucket_ns = bucket_start_ns;
   ++fn.observations;
-  bool sets_grew = name_is_new && fn.hosts.insert(host.id).second;
+  bool sets_grew = false;
+  if (name_is_new && fn.hosts.insert(host.id).second) {
+    SetHostBit(&fn.host_bits, h.index);
+    sets_grew = true;
+  }
   sets_grew |= executable_is_new && fn.executables.insert(f.executable).second;
   for (const std::string* fresh : fresh_behaviours_) {
     const std::string& behaviour = *fresh;
@@ -352,7 +399,10 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   dirty_fleet_names_.emplace_back(fleet_it->first, &fn);
   if (sets_grew) dirty_fleet_sets_.emplace_back(fleet_it->first, &fn);
 
-  const auto fleet_user_it = fleet_users_.try_emplace(f.user).first;
+  if (memo_.fleet_user == nullptr || memo_.fleet_user->first != f.user) {
+    memo_.fleet_user = &*fleet_users_.try_emplace(f.user).first;
+  }
+  const auto fleet_user_it = memo_.fleet_user;
   FleetUserBaseline& fu = fleet_user_it->second;
   fu.names.insert(f.name);
   ++fu.buckets;
@@ -455,27 +505,27 @@ void UlnaBaselines::Persist(WriteGroup* group) {
   dirty_parents_.clear();
 }
 
-const HostBaseline* UlnaBaselines::Host(const std::string& host_id) const {
+const HostBaseline* UlnaBaselines::Host(std::string_view host_id) const {
   auto it = hosts_.find(host_id);
   return it == hosts_.end() ? nullptr : &it->second;
 }
 
-const FleetNameBaseline* UlnaBaselines::FleetName(const std::string& name) const {
+const FleetNameBaseline* UlnaBaselines::FleetName(std::string_view name) const {
   auto it = fleet_names_.find(name);
   return it == fleet_names_.end() ? nullptr : &it->second;
 }
 
-const FleetUserBaseline* UlnaBaselines::FleetUser(const std::string& user) const {
+const FleetUserBaseline* UlnaBaselines::FleetUser(std::string_view user) const {
   auto it = fleet_users_.find(user);
   return it == fleet_users_.end() ? nullptr : &it->second;
 }
 
-size_t UlnaBaselines::BehaviourHosts(const std::string& behaviour) const {
+size_t UlnaBaselines::BehaviourHosts(std::string_view behaviour) const {
   auto it = behaviour_hosts_.find(behaviour);
   return it == behaviour_hosts_.end() ? 0 : it->second.size();
 }
 
-uint64_t UlnaBaselines::ParentObservations(const std::string& name) const {
+uint64_t UlnaBaselines::ParentObservations(std::string_view name) const {
   auto it = parent_observations_.find(name);
   return it == parent_observations_.end() ? 0 : it->second;
 }

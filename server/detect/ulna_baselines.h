@@ -49,11 +49,21 @@ struct LaunchContextBaseline {
   int64_t last_bucket_ns = 0;
 };
 
+// A set of hosts by their HostIndex: bit i of word i / 64. Not persisted; the id sets are.
+using HostBits = std::vector<uint64_t>;
+inline void SetHostBit(HostBits* bits, uint32_t index) {
+  if (bits->size() <= index / 64) bits->resize(index / 64 + 1, 0);
+  (*bits)[index / 64] |= uint64_t{1} << (index % 64);
+}
+// The number of hosts in both sets.
+size_t CommonHosts(const HostBits& a, const HostBits& b);
+
 struct HostBaseline {
   int64_t first_bucket_ns = 0;
-  std::map<std::string, NameBaseline> names;
-  std::map<std::string, UserBaseline> users;
-  std::map<std::string, LaunchContextBaseline> contexts;  // by LaunchContextKey
+  uint32_t index = 0;  // UlnaBaselines::HostIndex of the host's id (not persisted)
+  std::map<std::string, NameBaseline, std::less<>> names;
+  std::map<std::string, UserBaseline, std::less<>> users;
+  std::map<std::string, LaunchContextBaseline, std::less<>> contexts;  // by LaunchContextKey
 };
 
 struct FleetNameBaseline {
@@ -61,6 +71,7 @@ struct FleetNameBaseline {
   uint32_t observations = 0;  // (host, bucket) pairs active
   bool accepts_ingress = false;
   std::set<std::string> hosts;
+  HostBits host_bits;  // `hosts` by index, for peer shares counted as bits
   std::set<std::string> executables;
   std::map<std::string, std::set<std::string>> behaviour_hosts;  // behaviour -> host ids
 };
@@ -79,23 +90,30 @@ class UlnaBaselines {
   void ObserveParent(std::string_view parent_name);
   void Persist(WriteGroup* group);
 
-  const HostBaseline* Host(const std::string& host_id) const;
-  const FleetNameBaseline* FleetName(const std::string& name) const;
-  const FleetUserBaseline* FleetUser(const std::string& user) const;
+  const HostBaseline* Host(std::string_view host_id) const;
+  const FleetNameBaseline* FleetName(std::string_view name) const;
+  const FleetUserBaseline* FleetUser(std::string_view user) const;
   // Hosts (any process) that used `behaviour`.
-  size_t BehaviourHosts(const std::string& behaviour) const;
-  uint64_t ParentObservations(const std::string& name) const;
-  const std::map<std::string, HostBaseline>& hosts() const { return hosts_; }
+  size_t BehaviourHosts(std::string_view behaviour) const;
+  uint64_t ParentObservations(std::string_view name) const;
+  const std::map<std::string, HostBaseline, std::less<>>& hosts() const { return hosts_; }
+  // A small number standing for `host_id` in HostBits, the same for the life of this object;
+  // assigned on first use (a host need not have a baseline).
+  uint32_t HostIndex(std::string_view host_id);
 
   static std::string EncodeName(const NameBaseline& b);
   static void EncodeName(const NameBaseline& b, std::string* out);  // replaces *out
   static Result<NameBaseline> DecodeName(std::string_view bytes);
 
  private:
-  std::map<std::string, HostBaseline> hosts_;
-  std::map<std::string, FleetNameBaseline> fleet_names_;
-  std::map<std::string, FleetUserBaseline> fleet_users_;
-  std::map<std::string, std::set<std::string>> behaviour_hosts_;
+  // Gives every host baseline its index and every fleet name its host bits (after Load).
+  void IndexHosts();
+
+  std::map<std::string, HostBaseline, std::less<>> hosts_;
+  std::map<std::string, FleetNameBaseline, std::less<>> fleet_names_;
+  std::map<std::string, FleetUserBaseline, std::less<>> fleet_users_;
+  std::map<std::string, std::set<std::string>, std::less<>> behaviour_hosts_;
+  std::map<std::string, uint32_t, std::less<>> host_indexes_;
   std::map<std::string, uint64_t, std::less<>> parent_observations_;
   // Changed since the last Persist: views of the entries' map keys (entries are never erased)
   // with the entries, appended on every change (so repeated); Persist writes each entry once.
@@ -116,6 +134,25 @@ class UlnaBaselines {
   Dirty<uint64_t> dirty_parents_;
   // Scratch of Observe: the bucket's behaviours new to the host's name (views of the features).
   std::vector<const std::string*> fresh_behaviours_;
+  std::string context_key_;  // LaunchContextKey of the activity observed
+  // What Observe saw last, to reuse while it repeats: a bucket's groups come sorted by name and
+  // users repeat. Empty in a copy, whose pointers would be into the original's maps.
+  struct ObserveMemo {
+    ObserveMemo() = default;
+    ObserveMemo(const ObserveMemo&) {}
+    ObserveMemo& operator=(const ObserveMemo&) {
+      *this = ObserveMemo();
+      return *this;
+    }
+    // Entries of fleet_names_ and fleet_users_ (never erased, so never invalidated).
+    std::pair<const std::string, FleetNameBaseline>* fleet_name = nullptr;
+    std::pair<const std::string, FleetUserBaseline>* fleet_user = nullptr;
+    // The calendar bits of a bucket.
+    int64_t bucket_ns = -1;
+    uint32_t weekday_bit = 0;
+    uint32_t month_day_bit = 0;
+  };
+  ObserveMemo memo_;
   // Scratch row key and value of Persist, reused so that rows cost no allocation.
   std::string key_buffer_;
   std::string value_buffer_;

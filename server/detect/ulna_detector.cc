@@ -17,6 +17,26 @@ void PutSet(ByteWriter& w, const std::set<std::string>& values) {
   for (const std::string& v : values) w.String(v);
 }
 
+// The number of keys two sorted maps share.
+template <typename Map>
+size_t CommonKeys(const Map& a, const Map& b) {
+  size_t common = 0;
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (i->first < j->first) {
+      ++i;
+    } else if (j->first < i->first) {
+      ++j;
+    } else {
+      ++common;
+      ++i;
+      ++j;
+    }
+  }
+  return common;
+}
+
 }  // namespace
 
 UlnaDetector::UlnaDetector(UlnaDetectorOptions options) : options_(options) {}
@@ -24,7 +44,11 @@ UlnaDetector::UlnaDetector(UlnaDetectorOptions options) : options_(options) {}
 Status UlnaDetector::Load(const Store& store) {
   ULNA_RETURN_IF_ERROR(baselines_.Load(store));
   auto state = store.Get(Family::kMeta, kStateKey);
-  if (state.ok()) return DecodeState(*state);
+  if (state.ok()) {
+    const Status decoded = DecodeState(*state);
+    IndexPeers();
+    return decoded;
+  }
   if (state.status().code() != Status::Code::kNotFound) return state.status();
   return Status::Ok();
 }
@@ -36,45 +60,76 @@ void UlnaDetector::RefreshPeers(int64_t bucket_start_ns) {
   // the same peers before and after a restart because they are persisted with the state.
   peers_day_ns_ = day;
   peers_.clear();
-  const auto& hosts = baselines_.hosts();
-  for (const auto& [id, host] : hosts) {
-    std::vector<std::string>& peers = peers_[id];
-    for (const auto& [other_id, other] : hosts) {
-      if (other_id == id) continue;
-      size_t common = 0;
-      for (const auto& [name, unused] : host.names) common += other.names.count(name);
-      const size_t all = host.names.size() + other.names.size() - common;
-      if (all > 0 && static_cast<double>(common) / all >= options_.peer_min_similarity) {
-        peers.push_back(other_id);
+  std::vector<const std::pair<const std::string, HostBaseline>*> hosts;
+  for (const auto& entry : baselines_.hosts()) hosts.push_back(&entry);
+  // The names two hosts share, counted once per pair.
+  const size_t n = hosts.size();
+  std::vector<size_t> common(n * n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      common[i * n + j] = common[j * n + i] =
+          CommonKeys(hosts[i]->second.names, hosts[j]->second.names);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<std::string>& peers = peers_[hosts[i]->first];
+    for (size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const size_t shared = common[i * n + j];
+      const size_t all = hosts[i]->second.names.size() + hosts[j]->second.names.size() - shared;
+      if (all > 0 && static_cast<double>(shared) / all >= options_.peer_min_similarity) {
+        peers.push_back(hosts[j]->first);
       }
     }
   }
   state_dirty_ = true;
+  IndexPeers();
 }
 
-double UlnaDetector::PeerShare(const std::string& host_id, const std::string& name,
-                               size_t* peer_count) const {
-  auto it = peers_.find(host_id);
-  const FleetNameBaseline* fleet = baselines_.FleetName(name);
-  if (it == peers_.end() || it->second.empty()) {
+void UlnaDetector::IndexPeers() {
+  peer_bits_.clear();
+  for (const auto& [id, peers] : peers_) {
+    const uint32_t index = baselines_.HostIndex(id);
+    if (peer_bits_.size() <= index) peer_bits_.resize(index + 1);
+    PeerBits& bits = peer_bits_[index];
+    bits.listed = true;
+    bits.count = peers.size();
+    for (const std::string& peer : peers) SetHostBit(&bits.bits, baselines_.HostIndex(peer));
+    // A repeated id (only in a state not written by this code) is counted by the list alone.
+    bits.exact = CommonHosts(bits.bits, bits.bits) == peers.size();
+  }
+}
+
+double UlnaDetector::PeerShare(const HostBaseline* host, const std::string& host_id,
+                               const FleetNameBaseline* fleet, size_t* peer_count) {
+  const uint32_t index = host != nullptr ? host->index : baselines_.HostIndex(host_id);
+  const PeerBits* peers = index < peer_bits_.size() ? &peer_bits_[index] : nullptr;
+  if (peers == nullptr || !peers->listed || peers->count == 0) {
     *peer_count = 0;
     const size_t hosts = baselines_.hosts().size();
     return fleet == nullptr || hosts == 0 ? 0 : static_cast<double>(fleet->hosts.size()) / hosts;
   }
-  *peer_count = it->second.size();
+  *peer_count = peers->count;
   if (fleet == nullptr) return 0;
   size_t running = 0;
-  for (const std::string& peer : it->second) running += fleet->hosts.count(peer);
-  return static_cast<double>(running) / it->second.size();
+  if (peers->exact) {
+    running = CommonHosts(peers->bits, fleet->host_bits);
+  } else {
+    for (const std::string& peer : peers_.find(host_id)->second)
+      running += fleet->hosts.count(peer);
+  }
+  return static_cast<double>(running) / peers->count;
 }
 
-void UlnaDetector::TrackRollouts(const BucketActivity& bucket) {
+void UlnaDetector::TrackRollouts(const BucketActivity& bucket,
+                                 const std::vector<GroupBaselines>& found) {
   const int64_t now = bucket.start_ns();
-  for (const ProcessActivity& group : bucket.groups()) {
+  for (size_t i = 0; i < bucket.groups().size(); ++i) {
+    const ProcessActivity& group = bucket.groups()[i];
     // A learning host's new names are its baseline being learnt, not a deployment.
-    const HostBaseline* host = baselines_.Host(group.host.id);
+    const HostBaseline* host = found[i].host;
     if (host == nullptr || now - host->first_bucket_ns < options_.learning_period_ns) continue;
-    if (host->names.count(group.process_name) > 0) continue;
+    if (found[i].known != nullptr) continue;
     recent_joins_[group.process_name][group.host.id] = now;
     state_dirty_ = true;
   }
@@ -104,24 +159,43 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   if (bucket.groups().empty()) return records;
   const int64_t now = bucket.start_ns();
   RefreshPeers(now);
-  TrackRollouts(bucket);
+  // The baselines do not change until every group is scored: each group's are looked up once.
+  std::vector<GroupBaselines>& found = group_baselines_scratch_;
+  found.clear();
+  for (const ProcessActivity& g : bucket.groups()) {
+    GroupBaselines& lookup = found.emplace_back();
+    lookup.host = baselines_.Host(g.host.id);
+    if (lookup.host != nullptr) {
+      auto name = lookup.host->names.find(g.process_name);
+      if (name != lookup.host->names.end()) lookup.known = &name->second;
+    }
+  }
+  TrackRollouts(bucket, found);
 
   std::vector<ActivityFeatures> features;
   features.reserve(bucket.groups().size());
-  for (const ProcessActivity& group : bucket.groups()) {
-    features.push_back(ExtractFeatures(group));
-    const ProcessActivity& g = group;
+  const FleetNameBaseline* fleet = nullptr;  // of the previous group's name (groups sorted by it)
+  for (size_t i = 0; i < bucket.groups().size(); ++i) {
+    const ProcessActivity& g = bucket.groups()[i];
+    features.push_back(ExtractFeatures(g));
     const ActivityFeatures& f = features.back();
-    const HostBaseline* host = baselines_.Host(g.host.id);
-    const bool known_on_host = host != nullptr && host->names.count(f.name) > 0;
+    const HostBaseline* host = found[i].host;
+    const bool known_on_host = found[i].known != nullptr;
+    if (i == 0 || g.process_name != bucket.groups()[i - 1].process_name) {
+      fleet = baselines_.FleetName(f.name);
+    }
 
     ScoringInput input;
     input.features = &f;
     input.host_id = g.host.id;
     input.bucket_start_ns = now;
     input.learning = host == nullptr || now - host->first_bucket_ns < options_.learning_period_ns;
-    input.peer_share = PeerShare(g.host.id, f.name, &input.peer_count);
+    input.peer_share = PeerShare(host, g.host.id, fleet, &input.peer_count);
     input.fleet_hosts = baselines_.hosts().size();
+    input.looked_up = true;
+    input.host = host;
+    input.known = found[i].known;
+    input.fleet = fleet;
     auto rollout = rollouts_.find(f.name);
     const bool in_rollout =
         !known_on_host && rollout != rollouts_.end() && rollout->second.hosts.count(g.host.id) > 0;
@@ -132,11 +206,11 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
 
     // One record per (host, process, episode): the first one worth keeping, and once more if the
     // episode later crosses the alert threshold. A rollout gets one grouped record in total.
+    // An untracked (host, process) is an episode that has not started: an entry is made only
+    // for one that starts.
     auto episode_it = episodes_.find(EpisodeView(g.host.id, f.name));
-    if (episode_it == episodes_.end()) {
-      episode_it = episodes_.emplace(std::make_pair(g.host.id, f.name), Episode{}).first;
-    }
-    Episode& episode = episode_it->second;
+    Episode untracked;
+    Episode& episode = episode_it == episodes_.end() ? untracked : episode_it->second;
     const bool ongoing =
         episode.last_active_ns != 0 && episode.last_active_ns > now - options_.episode_quiet_ns;
     if (!ongoing) episode.max_score = 0;
@@ -153,13 +227,17 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     }
     const bool tracked = ongoing || emit;
     if (tracked) {
-      episode.last_active_ns = now;
+      Episode& kept =
+          episode_it != episodes_.end()
+              ? episode
+              : episodes_.emplace(std::make_pair(g.host.id, f.name), episode).first->second;
+      kept.last_active_ns = now;
       state_dirty_ = true;
-    } else {
+      if (emit) kept.max_score = std::max(kept.max_score, score.score);
+    } else if (episode_it != episodes_.end()) {
       episodes_.erase(episode_it);
     }
     if (!emit) continue;
-    episode.max_score = std::max(episode.max_score, score.score);
     input.explain = true;
     score = ScoreActivity(input, baselines_);
 

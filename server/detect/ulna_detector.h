@@ -64,16 +64,33 @@ class UlnaDetector : public Detector {
     bool recorded = false;
   };
 
+  // peers_ of one host as bits of host indexes, to count shares without searching id sets.
+  struct PeerBits {
+    bool listed = false;  // peers_ has the host (perhaps with no peers)
+    bool exact = false;   // the bits count peers_'s list (no repeated ids)
+    size_t count = 0;     // peers_'s list size
+    HostBits bits;
+  };
+  // What ScoreBucket looks up once per group: the host's baseline and its name's.
+  struct GroupBaselines {
+    const HostBaseline* host = nullptr;
+    const NameBaseline* known = nullptr;  // the group's name on the host
+  };
+
   void RefreshPeers(int64_t bucket_start_ns);
-  double PeerShare(const std::string& host_id, const std::string& name, size_t* peers) const;
+  // peer_bits_ from peers_.
+  void IndexPeers();
+  double PeerShare(const HostBaseline* host, const std::string& host_id,
+                   const FleetNameBaseline* fleet, size_t* peers);
   // Tracks hosts on which names are new; returns the names in (or starting) a rollout.
-  void TrackRollouts(const BucketActivity& bucket);
+  void TrackRollouts(const BucketActivity& bucket, const std::vector<GroupBaselines>& found);
   std::string EncodeState() const;
   Status DecodeState(std::string_view bytes);
 
   UlnaDetectorOptions options_;
   UlnaBaselines baselines_;
   std::map<std::string, std::vector<std::string>> peers_;  // host id -> peer host ids
+  std::vector<PeerBits> peer_bits_;                        // by host index
   int64_t peers_day_ns_ = -1;                              // day the peers were computed
   std::map<std::pair<std::string, std::string>, Episode, EpisodeLess> episodes_;  // (host, name)
   // Hosts a name was new on recently: name -> (host id -> bucket).
@@ -82,6 +99,7 @@ class UlnaDetector : public Detector {
   bool state_dirty_ = false;
   // Scratch of ScoreBucket: the bucket's (host id, parent name) pairs, reused across buckets.
   std::vector<std::pair<std::string_view, std::string_view>> parents_scratch_;
+  std::vector<GroupBaselines> group_baselines_scratch_;  // by group
 };
 
 }  // namespace ulna::server

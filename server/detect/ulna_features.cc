@@ -44,13 +44,14 @@ PathClass ClassifyExecutable(std::string_view path) {
   const size_t last_slash = path.rfind('/');
   const std::string_view directory =
       last_slash == std::string_view::npos ? std::string_view() : path.substr(0, last_slash);
-  size_t start = 0;
-  while (start < directory.size()) {
-    size_t end = directory.find('/', start);
+  // Only a '.' that starts a component (at the start or after a '/') can make it hidden.
+  for (size_t dot = directory.find('.'); dot != std::string_view::npos;
+       dot = directory.find('.', dot + 1)) {
+    if (dot != 0 && directory[dot - 1] != '/') continue;
+    size_t end = directory.find('/', dot);
     if (end == std::string_view::npos) end = directory.size();
-    const std::string_view component = directory.substr(start, end - start);
-    if (component.size() > 1 && component[0] == '.' && component != "..") return PathClass::kHidden;
-    start = end + 1;
+    const std::string_view component = directory.substr(dot, end - dot);
+    if (component.size() > 1 && component != "..") return PathClass::kHidden;
   }
   if (StartsWithAny(path, {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/user/", "/var/run/user/"})) {
     return PathClass::kTemp;
@@ -148,7 +149,7 @@ int UtcDayOfMonth(int64_t t) {
 
 std::string LaunchContextKey(std::string_view user, std::string_view parent_name) {
   std::string key(user);
-  key += '\x1f';  // unit separator: cannot appear in user or process names
+  key += kLaunchContextSeparator;
   key += parent_name;
   return key;
 }

@@ -50,7 +50,8 @@ int64_t UtcDayStart(int64_t time_ns);
 int UtcWeekday(int64_t time_ns);
 int UtcDayOfMonth(int64_t time_ns);
 
-// Key of a launch context (user, parent name) in the per-host baselines.
+// Key of a launch context (user, parent name) in the per-host baselines: user, separator, parent.
 std::string LaunchContextKey(std::string_view user, std::string_view parent_name);
+inline constexpr char kLaunchContextSeparator = '\x1f';  // cannot appear in user or process names
 
 }  // namespace ulna::server

@@ -57,16 +57,18 @@ std::string Format(const char* format, double value) {
 // asked to explain, since most scored activity is not recorded.
 class TermList {
  public:
-  explicit TermList(bool explain) : explain_(explain) {}
+  // Enough for almost every activity: one allocation per scoring.
+  static constexpr size_t kTypicalTerms = 8;
+
+  explicit TermList(bool explain) : explain_(explain) { terms_.reserve(kTypicalTerms); }
   // `reason` is a callable returning the reason, called only when explaining.
   template <typename Reason>
   void Add(const char* name, double weight, Reason&& reason) {
     terms_.push_back(ScoreTerm{name, weight, explain_ ? std::string(reason()) : std::string()});
   }
   bool Has(std::string_view prefix) const {
-    return std::any_of(terms_.begin(), terms_.end(), [&](const ScoreTerm& t) {
-      return t.name.compare(0, prefix.size(), prefix) == 0;
-    });
+    return std::any_of(terms_.begin(), terms_.end(),
+                       [&](const ScoreTerm& t) { return t.name.starts_with(prefix); });
   }
   std::vector<ScoreTerm> Take() { return std::move(terms_); }
 
@@ -302,7 +304,7 @@ double NoveltySurprise(size_t distinct, size_t observations, double cap) {
 std::vector<std::string> UlnaScore::Reasons() const {
   std::vector<std::string> reasons;
   for (const ScoreTerm& t : terms) {
-    reasons.push_back(Format("%+.1f ", t.weight) + t.name + ": " + t.reason);
+    reasons.push_back(Format("%+.1f ", t.weight) + std::string(t.name) + ": " + t.reason);
   }
   return reasons;
 }
@@ -316,12 +318,17 @@ UlnaScore ScoreActivity(const ScoringInput& in, const UlnaBaselines& baselines) 
              " location: " + f.executable;
     });
   }
-  const HostBaseline* host = baselines.Host(in.host_id);
-  const FleetNameBaseline* fleet = baselines.FleetName(f.name);
-  const NameBaseline* known = nullptr;
-  if (host != nullptr) {
-    auto it = host->names.find(f.name);
-    if (it != host->names.end()) known = &it->second;
+  const HostBaseline* host = in.host;
+  const FleetNameBaseline* fleet = in.fleet;
+  const NameBaseline* known = in.known;
+  if (!in.looked_up) {
+    host = baselines.Host(in.host_id);
+    fleet = baselines.FleetName(f.name);
+    known = nullptr;
+    if (host != nullptr) {
+      auto it = host->names.find(f.name);
+      if (it != host->names.end()) known = &it->second;
+    }
   }
   if (known == nullptr) {
     AddIdentityNovelty(in, host, fleet, baselines, &terms);

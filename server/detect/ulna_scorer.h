@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/detect/ulna_baselines.h"
@@ -17,7 +18,7 @@ namespace ulna::server {
 // Where the activity sits in the fleet beyond the baselines (computed by the detector).
 struct ScoringInput {
   const ActivityFeatures* features = nullptr;
-  std::string host_id;
+  std::string_view host_id;  // viewed, like `features`: outlives the call
   int64_t bucket_start_ns = 0;
   bool learning = false;  // the host is in its learning period: host-scope terms are not used
   double peer_share = 0;  // share of the host's peers (hosts running a similar process set)
@@ -28,12 +29,18 @@ struct ScoringInput {
   // Build each term's reason. The weights (and so the score) are the same either way; only
   // recorded activity needs the reasons.
   bool explain = true;
+  // The baselines of the host, of its process name and of the name fleet-wide, when the caller
+  // looked them up already (looked_up); else ScoreActivity looks them up.
+  bool looked_up = false;
+  const HostBaseline* host = nullptr;
+  const NameBaseline* known = nullptr;
+  const FleetNameBaseline* fleet = nullptr;
 };
 
 struct ScoreTerm {
-  std::string name;    // short key, e.g. "fleet_new"
-  double weight = 0;   // log10 factor (positive: more surprising)
-  std::string reason;  // empty unless the input asked to explain
+  std::string_view name;  // short key, e.g. "fleet_new" (a literal)
+  double weight = 0;      // log10 factor (positive: more surprising)
+  std::string reason;     // empty unless the input asked to explain
 };
 
 struct UlnaScore {

@@ -65,7 +65,9 @@ Status HistoryIndex::Load(const Store& store) {
         }
         std::string host_id(key.substr(0, separator));
         if (key.substr(separator + 1) == kHostMarker) {
-          host_first_seen_[host_id] = history->first_seen_ns;
+          HostSlot& slot = Slot(host_id).second;
+          slot.has_first_seen = true;
+          slot.first_seen_ns = history->first_seen_ns;
         } else {
           host_[std::string(key)].history = std::move(history).value();
         }
@@ -101,8 +103,18 @@ ProcessHistory HistoryIndex::Fleet(const std::string& process_key) const {
 }
 
 int64_t HistoryIndex::HostFirstSeen(const std::string& host_id) const {
-  auto it = host_first_seen_.find(std::string_view(host_id));
-  return it == host_first_seen_.end() ? 0 : it->second;
+  auto it = host_slots_.find(std::string_view(host_id));
+  return it == host_slots_.end() || !it->second.has_first_seen ? 0 : it->second.first_seen_ns;
+}
+
+HistoryIndex::HostMap::value_type& HistoryIndex::Slot(std::string_view host_id) {
+  auto it = host_slots_.find(host_id);
+  if (it == host_slots_.end()) {
+    HostSlot slot;
+    slot.index = static_cast<uint32_t>(host_slots_.size());
+    it = host_slots_.emplace(std::string(host_id), slot).first;
+  }
+  return *it;
 }
 
 void HistoryIndex::Touch(ProcessHistory* history, int64_t bucket_start_ns) {
@@ -119,44 +131,49 @@ void HistoryIndex::Touch(ProcessHistory* history, int64_t bucket_start_ns) {
   }
 }
 
-HistoryIndex::EntryMap::iterator HistoryIndex::MarkIterator(Family family, EntryMap* map,
-                                                            std::string_view row) {
+HistoryIndex::Row& HistoryIndex::FindOrAdd(EntryMap* map, std::string_view row) {
   auto it = map->find(row);
   if (it == map->end()) it = map->emplace(std::string(row), Entry{}).first;
-  if (!it->second.dirty) {
-    it->second.dirty = true;
-    dirty_.push_back(DirtyEntry{family, &it->first, &it->second});
-  }
-  return it;
+  return *it;
 }
 
-HistoryIndex::Entry& HistoryIndex::Mark(Family family, EntryMap* map, std::string_view row) {
-  return MarkIterator(family, map, row)->second;
+void HistoryIndex::MarkDirty(Family family, Row* row) {
+  if (row->second.dirty) return;
+  row->second.dirty = true;
+  dirty_.push_back(DirtyEntry{family, &row->first, &row->second});
 }
 
 void HistoryIndex::Record(int64_t bucket_start_ns, const std::string& host_id,
                           const std::string& process_key) {
   // Every host with history is in hosts_, so a host without a first-seen time is new (or was
   // loaded from a store that has none for it): this bucket is its first.
-  auto first_seen = host_first_seen_.find(std::string_view(host_id));
-  if (first_seen == host_first_seen_.end()) {
+  HostMap::value_type& slot = Slot(host_id);
+  if (!slot.second.has_first_seen) {
     hosts_.insert(host_id);
-    first_seen = host_first_seen_.emplace(host_id, bucket_start_ns).first;
-    dirty_markers_.push_back(&first_seen->first);
+    slot.second.has_first_seen = true;
+    slot.second.first_seen_ns = bucket_start_ns;
+    dirty_markers_.push_back(&slot);
   }
-  row_.assign(host_id);
-  row_ += kSeparator;
-  row_ += process_key;
-  ProcessHistory& host_history = Mark(Family::kBaselineHost, &host_, row_).history;
   // A bucket's groups come sorted by process name, so most calls repeat the last one's name:
   // its fleet entry (entries never move) is reused instead of hashed and compared again.
   if (last_fleet_entry_ == nullptr || last_fleet_entry_->first != process_key) {
-    last_fleet_entry_ = &*MarkIterator(Family::kBaselineFleet, &fleet_, process_key);
-  } else if (!last_fleet_entry_->second.dirty) {
-    last_fleet_entry_->second.dirty = true;
-    dirty_.push_back(
-        DirtyEntry{Family::kBaselineFleet, &last_fleet_entry_->first, &last_fleet_entry_->second});
+    last_fleet_entry_ = &FindOrAdd(&fleet_, process_key);
   }
+  // The host entry through the fleet entry's index of them; the row is built and hashed only
+  // the first time this index meets the pair.
+  std::vector<std::pair<uint32_t, Row*>>& host_rows = last_fleet_entry_->second.host_rows;
+  auto host_row = std::lower_bound(
+      host_rows.begin(), host_rows.end(), slot.second.index,
+      [](const std::pair<uint32_t, Row*>& entry, uint32_t index) { return entry.first < index; });
+  if (host_row == host_rows.end() || host_row->first != slot.second.index) {
+    row_.assign(host_id);
+    row_ += kSeparator;
+    row_ += process_key;
+    host_row = host_rows.emplace(host_row, slot.second.index, &FindOrAdd(&host_, row_));
+  }
+  MarkDirty(Family::kBaselineHost, host_row->second);
+  MarkDirty(Family::kBaselineFleet, last_fleet_entry_);
+  ProcessHistory& host_history = host_row->second->second.history;
   ProcessHistory& fleet_history = last_fleet_entry_->second.history;
   if (host_history.first_seen_ns == 0) ++fleet_history.hosts_seen;
   Touch(&host_history, bucket_start_ns);
@@ -164,10 +181,10 @@ void HistoryIndex::Record(int64_t bucket_start_ns, const std::string& host_id,
 }
 
 void HistoryIndex::Persist(WriteGroup* group) {
-  for (const std::string* host_id : dirty_markers_) {
+  for (const HostMap::value_type* host : dirty_markers_) {
     ProcessHistory marker;
-    marker.first_seen_ns = host_first_seen_.find(std::string_view(*host_id))->second;
-    group->Put(Family::kBaselineHost, *host_id + kSeparator + kHostMarker, Encode(marker));
+    marker.first_seen_ns = host->second.first_seen_ns;
+    group->Put(Family::kBaselineHost, host->first + kSeparator + kHostMarker, Encode(marker));
   }
   for (const DirtyEntry& dirty : dirty_) {
     EncodeTo(dirty.entry->history, &value_);

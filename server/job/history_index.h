@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -54,9 +55,14 @@ class HistoryIndex {
     using is_transparent = void;
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
   };
+  struct Entry;
+  using Row = std::pair<const std::string, Entry>;  // an EntryMap element
   struct Entry {
     ProcessHistory history;
     bool dirty = false;  // listed in dirty_ since the last Persist
+    // A fleet entry's host entries by host index, sorted: found without hashing their rows.
+    // Filled as Record meets them (entries loaded from the store join on their first Record).
+    std::vector<std::pair<uint32_t, Row*>> host_rows;
   };
   // Keyed by the store row: "<host id>\0<process key>" (baseline_host) or the process key.
   using EntryMap = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
@@ -65,23 +71,31 @@ class HistoryIndex {
     const std::string* row;
     Entry* entry;
   };
+  struct HostSlot {
+    uint32_t index = 0;  // a small number standing for the host id in host_rows
+    bool has_first_seen = false;
+    int64_t first_seen_ns = 0;  // a host's first-seen time is persisted as "<host id>\0" (.cc)
+  };
+  using HostMap = std::unordered_map<std::string, HostSlot, KeyHash, std::equal_to<>>;
 
   static void Touch(ProcessHistory* history, int64_t bucket_start_ns);
   static void EncodeTo(const ProcessHistory& history, std::string* out);  // replaces *out
-  // The entry of `row` in `map`, created empty when missing; listed as dirty.
-  Entry& Mark(Family family, EntryMap* map, std::string_view row);
-  EntryMap::iterator MarkIterator(Family family, EntryMap* map, std::string_view row);
+  // The entry of `row` in `map`, created empty when missing.
+  static Row& FindOrAdd(EntryMap* map, std::string_view row);
+  // Lists the entry as changed since the last Persist (once).
+  void MarkDirty(Family family, Row* row);
+  // The slot of `host_id`, created (without a first-seen time) when missing.
+  HostMap::value_type& Slot(std::string_view host_id);
 
   EntryMap host_;
   EntryMap fleet_;
-  // A host's first-seen time is persisted as the marker row "<host id>\0" (see .cc).
-  std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> host_first_seen_;
+  HostMap host_slots_;  // every host id met, with its first-seen time once it has one
   std::set<std::string> hosts_;
   std::vector<DirtyEntry> dirty_;
-  std::vector<const std::string*> dirty_markers_;     // host ids whose marker row changed
-  EntryMap::value_type* last_fleet_entry_ = nullptr;  // the fleet entry of the last Record
-  std::string row_;                                   // scratch row key of Record
-  std::string value_;                                 // scratch row value of Persist
+  std::vector<const HostMap::value_type*> dirty_markers_;  // hosts whose marker row changed
+  Row* last_fleet_entry_ = nullptr;                        // the fleet entry of the last Record
+  std::string row_;                                        // scratch row key of Record
+  std::string value_;                                      // scratch row value of Persist
 };
 
 }  // namespace ulna::server

@@ -102,5 +102,44 @@ TEST(HistoryIndexTest, ANameRecordedOnSeveralHostsIsPersistedAgainAfterEachPersi
   EXPECT_EQ(index.Fleet("curl").hosts_seen, 1u);
 }
 
+TEST(HistoryIndexTest, EntriesLoadedFromTheStoreAreUpdatedNotDuplicated) {
+  // A loaded host entry is found by its row the first time Record meets it, then through the
+  // fleet entry: the second host of a name and a later bucket must land on the same entries.
+  char pattern[] = "/tmp/ulna-history-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  {
+    auto store = Store::Open(StoreOptions{dir, true});
+    ASSERT_TRUE(store.ok());
+    HistoryIndex index;
+    index.Record(kDay0, "h1", "ssh");
+    index.Record(kDay0, "h2", "ssh");
+    WriteGroup group;
+    index.Persist(&group);
+    ASSERT_TRUE((*store)->Write(std::move(group), true).ok());
+  }
+  auto store = Store::Open(StoreOptions{dir, true});
+  ASSERT_TRUE(store.ok());
+  HistoryIndex loaded;
+  ASSERT_TRUE(loaded.Load(**store).ok());
+  for (int bucket = 1; bucket <= 2; ++bucket) {
+    loaded.Record(kDay0 + bucket * kBucket, "h2", "ssh");
+    loaded.Record(kDay0 + bucket * kBucket, "h3", "ssh");
+  }
+  EXPECT_EQ(loaded.Host("h1", "ssh").buckets_seen, 1u);
+  EXPECT_EQ(loaded.Host("h2", "ssh").buckets_seen, 3u);
+  EXPECT_EQ(loaded.Host("h2", "ssh").first_seen_ns, kDay0);
+  EXPECT_EQ(loaded.Host("h3", "ssh").buckets_seen, 2u);
+  EXPECT_EQ(loaded.Fleet("ssh").hosts_seen, 3u);  // h3 is the only new host
+  EXPECT_EQ(loaded.Fleet("ssh").buckets_seen, 3u);
+  EXPECT_EQ(loaded.HostFirstSeen("h2"), kDay0);
+  EXPECT_EQ(loaded.HostFirstSeen("h3"), kDay0 + kBucket);
+  WriteGroup changed;
+  loaded.Persist(&changed);
+  EXPECT_EQ(changed.size(), 4u);  // h3's marker, the h2 and h3 entries, the fleet entry
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace ulna::server

@@ -203,6 +203,13 @@ TEST(UlnaFeaturesTest, PathClasses) {
   EXPECT_EQ(ClassifyExecutable("/usr/bin/.hidden-file"),
             PathClass::kSystem);  // the file, not a dir
   EXPECT_EQ(ClassifyExecutable("/usr/sbin/sshd (deleted)"), PathClass::kDeleted);
+  // Only a directory whose name starts with '.' hides (not ".", "..", nor a dot inside a name).
+  EXPECT_EQ(ClassifyExecutable(".cache/tool"), PathClass::kHidden);
+  EXPECT_EQ(ClassifyExecutable("/usr/./bin/curl"), PathClass::kSystem);
+  EXPECT_EQ(ClassifyExecutable("/usr/lib/../bin/curl"), PathClass::kSystem);
+  EXPECT_EQ(ClassifyExecutable("/usr/lib/python3.11/x"), PathClass::kSystem);
+  EXPECT_EQ(ClassifyExecutable("/usr/lib/a.b/.c/x"), PathClass::kHidden);
+  EXPECT_EQ(ClassifyExecutable("/usr/lib/.."), PathClass::kSystem);
   EXPECT_EQ(ClassifyExecutable("/home/al/bin/tool"), PathClass::kHome);
 }
 

@@ -1,9 +1,9 @@
 #include "server/job/bucket_activity.h"
 
 #include <algorithm>
+#include <numeric>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 
 #include "common/hash_index.h"
@@ -50,24 +50,32 @@ void BucketActivity::Group() {
   // (hundreds of bytes each); ties on time are broken by the connection, so that the order (and
   // the context lists built from it) does not depend on the order the events came in (from
   // memory or from the event log).
-  using GroupKey = std::pair<std::string_view, std::string_view>;  // (name, host id)
-  struct GroupKeyHash {
-    size_t operator()(const GroupKey& key) const {
-      return HashCombine(HashBytes(key.first), HashBytes(key.second));
-    }
-  };
-  std::unordered_map<GroupKey, size_t, GroupKeyHash> group_of;
+  thread_local HashIndex group_of;  // one per thread, its memory kept from bucket to bucket
+  group_of.Clear();
   std::vector<std::vector<const NetworkEvent*>> members;
   for (const NetworkEvent* event : events_) {
-    const auto [it, added] =
-        group_of.try_emplace(GroupKey(event->process.name, event->host.id), members.size());
+    const std::string_view name = event->process.name;
+    const std::string_view host = event->host.id;
+    bool added = false;
+    const uint32_t index = group_of.FindOrInsert(
+        HashCombine(HashBytes(name), HashBytes(host)), static_cast<uint32_t>(members.size()),
+        [&](uint32_t candidate) {
+          const NetworkEvent& member = *members[candidate].front();
+          return member.process.name == name && member.host.id == host;
+        },
+        &added);
     if (added) members.emplace_back();
-    members[it->second].push_back(event);
+    members[index].push_back(event);
   }
-  std::vector<std::pair<GroupKey, size_t>> order(group_of.begin(), group_of.end());
-  std::sort(order.begin(), order.end());
+  std::vector<uint32_t> order(members.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&members](uint32_t a, uint32_t b) {
+    const NetworkEvent& x = *members[a].front();
+    const NetworkEvent& y = *members[b].front();
+    return std::tie(x.process.name, x.host.id) < std::tie(y.process.name, y.host.id);
+  });
   groups_.reserve(order.size());
-  for (const auto& [key, index] : order) {
+  for (uint32_t index : order) {
     std::vector<const NetworkEvent*>& group = members[index];
     auto earlier = [](const NetworkEvent* a, const NetworkEvent* b) {
       return std::tie(a->time_ns, a->destination_ip, a->destination_port, a->source_ip,

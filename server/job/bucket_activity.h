@@ -17,7 +17,7 @@ namespace ulna::server {
 
 // All events of one process name on one host within the bucket.
 struct ProcessActivity {
-  HostInfo host;
+  const HostInfo& host;  // of its events (held by the BucketActivity)
   std::string process_name;
   std::vector<const NetworkEvent*> events;  // time order
   const NetworkEvent& first() const { return *events.front(); }

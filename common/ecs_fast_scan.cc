@@ -59,14 +59,16 @@ inline const char* FindStringSpecial(const char* p, const char* end) {
 
 }  // namespace
 
-// Per kind of object and member position, the last key met there and what it resolved to.
+// Per kind of object and member position, the bytes that last led to a member's value there (the
+// '{' or ',' before it, its quoted key and the ':' after it, as compact lines lay them out) and
+// what the key resolved to.
 struct EcsFastScanner::KeyCache {
   static constexpr int kMembers = 32;   // positions remembered per object
-  static constexpr size_t kBytes = 32;  // a key and its closing quote, at most
+  static constexpr size_t kBytes = 32;  // a member's bytes up to its value, at most
   struct Slot {
-    alignas(16) char bytes[kBytes] = {};  // the key, its closing quote and ':', then zeros
-    uint32_t mask = 0;                    // one bit per byte to compare; 0 while empty
-    uint8_t length = 0;                   // of the bytes to compare
+    alignas(16) char bytes[kBytes] = {};  // '{' or ',', the quoted key, ':', then zeros
+    uint32_t mask = 0;                    // one bit per byte to compare
+    uint8_t length = 0;                   // of the bytes to compare; 0 while empty
     ecs::Target target;
   };
   Slot slots[ecs::kScopeCount][kMembers];
@@ -107,7 +109,7 @@ class Scanner {
   // After a member or an element: true with *more set when a ',' follows, or on the closing
   // bracket; false on anything else.
   bool NextOrClose(char close, bool* more) {
-    SkipSpace();
+    if (!At(',')) SkipSpace();  // compact lines: the ',' is right there
     if (At(',')) {
       ++p_;
       SkipSpace();
@@ -120,8 +122,8 @@ class Scanner {
 
   bool String(std::string_view* out);
   bool StringValue(std::string_view* out) { return At('"') && String(out); }
-  bool Key(Scope scope, int index, Target* target);
-  bool CachedKey(const EcsFastScanner::KeyCache::Slot& slot);
+  bool Member(Scope scope, int index, Target* target, bool* end);
+  bool CachedMember(const EcsFastScanner::KeyCache::Slot& slot);
   bool Literal(std::string_view word);
   bool SkipNumber();
   bool Skip(int depth);
@@ -155,41 +157,67 @@ inline bool Scanner::String(std::string_view* out) {
   return true;
 }
 
-// True, past the ':' after the key, when the key at p_ and its ':' are the bytes in `slot`.
-bool Scanner::CachedKey(const EcsFastScanner::KeyCache::Slot& slot) {
-  constexpr size_t kBytes = EcsFastScanner::KeyCache::kBytes;
-  // The quote and the kBytes loaded after it must be inside the line.
-  if (slot.mask == 0 || end_ - p_ <= static_cast<ptrdiff_t>(kBytes) || *p_ != '"') return false;
-  const char* body = p_ + 1;
+// True, past the member's ':', when the bytes at p_ are those of `slot`: then nothing between the
+// previous value (or the '{') and this member's value needs looking at.
+inline bool Scanner::CachedMember(const EcsFastScanner::KeyCache::Slot& slot) {
+  const ptrdiff_t left = end_ - p_;
+  if (left < 16 || slot.length == 0) return false;
 #if defined(__SSE2__)
   const auto equal = [](const char* a, const char* b) {
     return static_cast<uint32_t>(
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)),
                                          _mm_load_si128(reinterpret_cast<const __m128i*>(b)))));
   };
-  uint32_t same = equal(body, slot.bytes);
-  if (slot.length > 16) same |= equal(body + 16, slot.bytes + 16) << 16;
+  uint32_t same = equal(p_, slot.bytes);
+  if (slot.length > 16) {
+    if (left < 32) return false;
+    same |= equal(p_ + 16, slot.bytes + 16) << 16;
+  }
   if ((same & slot.mask) != slot.mask) return false;
 #else
-  if (std::memcmp(body, slot.bytes, slot.length) != 0) return false;
+  if (left < static_cast<ptrdiff_t>(slot.length) || std::memcmp(p_, slot.bytes, slot.length) != 0) {
+    return false;
+  }
 #endif
-  p_ = body + slot.length;
+  p_ += slot.length;
   return true;
 }
 
-// A member's key and the ':' after it; *target is what the key names inside `scope`. `index` is
+// Past the '{' (index 0) or the previous member's value: the next member's key and the ':' after
+// it, with *target what the key names inside `scope`, or the object's end (*end set). `index` is
 // the member's position in its object, for the key cache.
-bool Scanner::Key(Scope scope, int index, Target* target) {
+bool Scanner::Member(Scope scope, int index, Target* target, bool* end) {
   using Cache = EcsFastScanner::KeyCache;
   Cache::Slot* slot =
       index < Cache::kMembers ? &keys_.slots[static_cast<int>(scope)][index] : nullptr;
-  if (slot != nullptr && CachedKey(*slot)) {
-    // The same bytes as a key already resolved in this scope: the same target (Resolve reads
+  if (slot != nullptr && CachedMember(*slot)) {
+    // The same bytes as a member already resolved here: the same key and target (Resolve reads
     // nothing past the closing quote that could change its answer).
     *target = slot->target;
+    *end = false;
     SkipSpace();
     return true;
   }
+  const char* const punctuation = p_;
+  if (index == 0) {
+    ++p_;  // the '{'
+  } else {
+    SkipSpace();
+    if (At('}')) {
+      ++p_;
+      *end = true;
+      return true;
+    }
+    if (!Expect(',')) return false;
+  }
+  SkipSpace();
+  const bool compact = p_ == punctuation + 1;
+  if (index == 0 && At('}')) {
+    ++p_;
+    *end = true;
+    return true;
+  }
+  *end = false;
   std::string_view key;
   if (!At('"') || !String(&key)) return false;
   const char* close = key.data() + key.size();
@@ -204,12 +232,13 @@ bool Scanner::Key(Scope scope, int index, Target* target) {
     padded[key.size()] = '"';
     *target = ecs::Resolve(scope, padded);
   }
-  // Remembered when the ':' follows the quote directly, as in compact lines.
-  if (slot != nullptr && At(':') && key.size() + 2 <= Cache::kBytes) {
+  // Remembered when the punctuation, the key and the ':' touch, as in compact lines.
+  const size_t length = key.size() + 4;  // the punctuation, two quotes and the ':'
+  if (slot != nullptr && compact && At(':') && length <= Cache::kBytes) {
     *slot = {};
-    std::memcpy(slot->bytes, key.data(), key.size() + 2);  // with the quote and the ':'
-    slot->length = static_cast<uint8_t>(key.size() + 2);
-    slot->mask = slot->length == 32 ? ~uint32_t{0} : (uint32_t{1} << slot->length) - 1;
+    std::memcpy(slot->bytes, punctuation, length);
+    slot->length = static_cast<uint8_t>(length);
+    slot->mask = length == 32 ? ~uint32_t{0} : (uint32_t{1} << length) - 1;
     slot->target = *target;
   }
   SkipSpace();
@@ -305,17 +334,11 @@ bool Scanner::Skip(int depth) {
 
 // At '{' of an object whose members resolve inside `scope`.
 bool Scanner::Object(Scope scope, int depth) {
-  ++p_;
-  SkipSpace();
-  if (At('}')) {
-    ++p_;
-    return true;
-  }
-  bool more = false;
-  int index = 0;
-  do {
+  for (int index = 0;; ++index) {
     Target target;
-    if (!Key(scope, index++, &target)) return false;
+    bool end = false;
+    if (!Member(scope, index, &target, &end)) return false;
+    if (end) return true;
     switch (target.kind) {
       case Target::kLeaf:
         if (!Field(target.leaf)) return false;
@@ -331,9 +354,7 @@ bool Scanner::Object(Scope scope, int depth) {
         if (!Skip(depth)) return false;
         break;
     }
-    if (!NextOrClose('}', &more)) return false;
-  } while (more);
-  return true;
+  }
 }
 
 // At the value of a field the parser reads. Mirrors Walker::Visit in ecs_codec.cc.
@@ -425,7 +446,10 @@ bool Scanner::Field(Leaf leaf) {
 bool Scanner::Text(size_t max, std::string* out) {
   std::string_view s;
   if (!StringValue(&s) || s.size() > max) return false;
-  out->assign(s);
+  // clear + append: the same result as assign, without assign's checks for a source inside the
+  // string itself (a third of the copy's instructions for these short values).
+  out->clear();
+  out->append(s);
   return true;
 }
 

@@ -147,7 +147,8 @@ class SpareArgs {
       args.push_back(std::move(spare_.back()));
       spare_.pop_back();
     }
-    args[index].assign(value);
+    args[index].clear();  // clear + append: assign without its checks for aliasing
+    args[index].append(value);
   }
   // Shrinks args to `count` entries, keeping the strings removed.
   void Trim(std::vector<std::string>& args, size_t count) {

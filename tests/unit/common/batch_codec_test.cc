@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -364,6 +365,52 @@ TEST(BatchCodecTest, SelfContainedBatchesCarryEverything) {
   std::vector<NetworkEvent> expected = second;
   expected.insert(expected.end(), first.begin(), first.end());
   EXPECT_EQ(decoded, expected);
+}
+
+// Events share a process table entry only when every process field (and, self-contained, the
+// host) is equal: each event here differs from the first in one field, with strings of the same
+// size (the entry's hash covers sizes), so only the comparison can tell them apart.
+TEST(BatchCodecTest, ProcessesThatDifferInOneFieldGetTheirOwnEntries) {
+  const NetworkEvent base = MakeEvent(10, "db-1", "postgres", 100);
+  std::vector<NetworkEvent> events = {base, base};  // one repeat: one entry for both
+  auto differing = [&](const std::function<void(NetworkEvent&)>& change) {
+    NetworkEvent e = base;
+    change(e);
+    events.push_back(e);
+  };
+  auto flip_last = [](std::string& s) { s.back() = s.back() == 'x' ? 'y' : 'x'; };
+  auto flip_first = [](std::string& s) { s.front() = s.front() == 'x' ? 'y' : 'x'; };
+  differing([](NetworkEvent& e) { e.process.pid += 1; });
+  differing([](NetworkEvent& e) { e.process.ppid += 1; });
+  differing([](NetworkEvent& e) { e.process.start_time_ns += 1; });
+  differing([](NetworkEvent& e) { e.process.uid += 1; });
+  differing([](NetworkEvent& e) { e.process.gid += 1; });
+  differing([&](NetworkEvent& e) { flip_last(e.process.name); });
+  differing([&](NetworkEvent& e) { flip_first(e.process.executable); });
+  differing([&](NetworkEvent& e) { flip_last(e.process.executable); });
+  differing([&](NetworkEvent& e) { flip_last(e.process.args[1]); });
+  differing([&](NetworkEvent& e) { flip_first(e.process.args[3]); });
+  differing([&](NetworkEvent& e) { std::swap(e.process.args[1], e.process.args[2]); });
+  differing([&](NetworkEvent& e) { flip_last(e.process.working_directory); });
+  differing([&](NetworkEvent& e) { flip_first(e.process.user_name); });
+  differing([&](NetworkEvent& e) { flip_last(e.process.parent_name); });
+  differing([&](NetworkEvent& e) { flip_last(e.process.parent_executable); });
+  differing([&](NetworkEvent& e) { e.process.container_id = "c"; });
+  differing([&](NetworkEvent& e) { flip_last(e.process.entity_id); });
+  differing([&](NetworkEvent& e) { flip_first(e.host.id); });
+  differing([&](NetworkEvent& e) { flip_last(e.host.name); });
+  events.push_back(base);  // the first entry again, after the others
+
+  BatchEncoder encoder(/*self_contained=*/true);
+  const v1::EventBatch batch = encoder.Encode(1, events);
+  EXPECT_EQ(batch.processes_size(), static_cast<int>(events.size()) - 2);
+  EXPECT_EQ(batch.events(1).process(), 0u);
+  EXPECT_EQ(batch.events(static_cast<int>(events.size()) - 1).process(), 0u);
+  std::vector<NetworkEvent> decoded;
+  RejectTally rejects;
+  BatchDecoder decoder;
+  ASSERT_TRUE(decoder.Decode(batch, nullptr, &decoded, &rejects).ok());
+  EXPECT_EQ(decoded, events);
 }
 
 TEST(BatchCodecTest, Ipv6AndV4MappedAddresses) {

@@ -371,6 +371,60 @@ TEST(EcsFastScanTest, RejectsAnUnparsableAddressItself) {
   EXPECT_EQ(error.detail, R"(source.ip "2a00:23c7:16f0:9650:1e89:e31e" is not an IP address)");
 }
 
+// The key cache remembers the bytes from the '{' or ',' before a member to its ':' in compact
+// lines; the same members laid out otherwise (whitespace around any of those bytes), or an object
+// that ends where a member was remembered, must still be scanned, and alike, after it is warm.
+TEST(EcsFastScanTest, CachedMembersFollowLayoutChanges) {
+  const std::string compact(kNested);
+  // `space` before or after each `c` outside strings (kNested's strings have no escapes).
+  auto spaced = [&compact](char c, const char* space, bool after) {
+    std::string out;
+    bool in_string = false;
+    for (char x : compact) {
+      const bool here = x == c && !in_string;
+      if (here && !after) out += space;
+      out += x;
+      if (here && after) out += space;
+      if (x == '"') in_string = !in_string;
+    }
+    return out;
+  };
+  // kNested's "event" object, its first member gone: a ',' where `{"kind":` was remembered.
+  std::string first_dropped = compact;
+  const std::string kind = R"("kind":"event",)";
+  first_dropped.erase(first_dropped.find(kind), kind.size());
+  // And emptied: a '}' where the cached member began.
+  std::string emptied = compact;
+  const size_t event_open = emptied.find(R"("event":{)") + 8;
+  emptied.replace(event_open, emptied.find('}', event_open) + 1 - event_open, "{}");
+  Differential diff;
+  for (const std::string& line :
+       {compact, spaced(',', " ", true), compact, spaced(',', "\t", false), compact,
+        spaced('{', "\n", true), compact, spaced(':', " ", true), compact, spaced(':', " ", false),
+        compact, first_dropped, compact, emptied, compact}) {
+    Tally tally;
+    EXPECT_TRUE(diff.Check(line, &tally));
+    EXPECT_EQ(tally.fast_not_handled, 0u) << "the scanner should handle:\n" << line;
+  }
+}
+
+// The dotted-quad fast path of ParseIpField must read IPv4 exactly as the general parser does.
+TEST(EcsFastScanTest, Ipv4FastPathAgreesWithTheGeneralParser) {
+  for (std::string_view text :
+       {"0.0.0.0",   "1.2.3.4",         "10.244.2.227",    "255.255.255.255", "256.1.1.1",
+        "1.2.3.256", "01.2.3.4",        "1.2.3.04",        "1.2.3.0",         "1.2.3",
+        "1.2.3.4.",  ".1.2.3.4",        "1..2.3",          "1.2.3.1234",      "1234.1.1.1",
+        "1.2.3.4 ",  " 1.2.3.4",        "1.2.3.-4",        "a.b.c.d",         "",
+        "1",         "999.999.999.999", "100.200.250.199", "::ffff:1.2.3.4",  "2001:db8::1"}) {
+    const std::optional<IpAddress> fast = ecs::ParseIpField(text);
+    const std::optional<IpAddress> general = IpAddress::Parse(text);
+    EXPECT_EQ(fast.has_value(), general.has_value()) << text;
+    if (fast && general) {
+      EXPECT_TRUE(*fast == *general) << text;
+    }
+  }
+}
+
 TEST(EcsFastScanTest, MutatedFixturesAgree) {
   Differential diff;
   Tally tally;

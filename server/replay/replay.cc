@@ -18,7 +18,6 @@
 #include "server/ingest/ingest_pipeline.h"
 #include "server/job/bucket_events.h"
 #include "server/replay/bounded_queue.h"
-#include "server/replay/event_block_pool.h"
 #include "server/replay/reorder_buffer.h"
 #include "server/store/store.h"
 
@@ -78,15 +77,15 @@ void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>*
 }
 
 // Parses, time-checks and encodes blocks until there are no more.
-void ParseBlocks(IngestPipeline* ingest, EventBlockPool* pool, BoundedQueue<LineBlock>* blocks,
+void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
                  ReorderBuffer<ParsedBlock>* results) {
   EcsEventParser parser;
   ParseError error;
   while (std::optional<LineBlock> block = blocks->Pop()) {
     ParsedBlock parsed;
-    // Each line is parsed into the next slot of a recycled block, over an earlier event whose
-    // strings keep their capacity.
-    std::vector<NetworkEvent> events = pool->Take();
+    // Each line is parsed straight into the next slot of a fresh block (see DESIGN-NOTES.md on
+    // why blocks are not recycled).
+    std::vector<NetworkEvent> events;
     size_t kept = 0;
     // Lines run ~900 bytes; reserving avoids moving the events as the vector grows.
     events.reserve(block->text.size / 512 + 1);
@@ -179,11 +178,6 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   auto output = AlertOutput::Open(options.alerts_path, AlertSync::kOnSync);
   ULNA_RETURN_IF_ERROR(output.status());
 
-  // Blocks of parsed events go round: parsed into by a worker, stored, held by the job until
-  // their buckets are scored, then back to the pool (declared first: it outlives them all).
-  // Idle blocks beyond what the pipeline holds at once would only be memory.
-  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  EventBlockPool pool(/*max_blocks=*/2 * workers + 8);
   // The job takes each bucket's events from memory as they are stored, instead of reading
   // back and decoding what was just written.
   auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns);
@@ -205,6 +199,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   // One thread reads and cuts the input, workers (one per core) parse and encode it, and this
   // thread stores each block and advances the job, in input order, exactly as a single thread
   // would: the same blocks, the same clock steps, whatever the timing.
+  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
   BoundedQueue<LineBlock> blocks(workers);
   ReorderBuffer<ParsedBlock> results(2 * workers + 2);
   ReadTally tally;
@@ -219,7 +214,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
       stop_all(/*abandon=*/false);  // the end of the input, or of reading after an error
     });
     for (size_t i = 0; i < workers; ++i) {
-      threads.emplace_back([&] { ParseBlocks(&ingest, &pool, &blocks, &results); });
+      threads.emplace_back([&] { ParseBlocks(&ingest, &blocks, &results); });
     }
   } catch (const std::system_error& e) {
     stop_all(/*abandon=*/true);
@@ -243,7 +238,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     if (!kept.empty()) clock = std::max(clock, kept.back().time_ns);
     stored = ingest.StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
     if (!stored.ok()) break;
-    buffered->Add(pool.Share(std::move(kept)));
+    buffered->Add(std::move(kept));
     stored = job.AdvanceTo(clock);
     if (!stored.ok()) break;
   }

@@ -28,21 +28,33 @@ Result<BufferedBucketEvents> BufferedBucketEvents::Open(Store* store, int64_t bu
   return BufferedBucketEvents(store, bucket_span_ns, *stored_until);
 }
 
+namespace {
+
+bool EarlierTime(const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; }
+
+}  // namespace
+
 void BufferedBucketEvents::Add(std::vector<NetworkEvent>&& events) {
-  auto by_time = [](const NetworkEvent& a, const NetworkEvent& b) { return a.time_ns < b.time_ns; };
-  if (!std::is_sorted(events.begin(), events.end(), by_time)) {
-    std::stable_sort(events.begin(), events.end(), by_time);
+  if (!std::is_sorted(events.begin(), events.end(), EarlierTime)) {
+    std::stable_sort(events.begin(), events.end(), EarlierTime);
+  }
+  Add(WholeRun(std::move(events)).block);
+}
+
+void BufferedBucketEvents::Add(std::shared_ptr<const std::vector<NetworkEvent>> block) {
+  if (!std::is_sorted(block->begin(), block->end(), EarlierTime)) {
+    Add(std::vector<NetworkEvent>(*block));
+    return;
   }
   auto before = [](int64_t ns) { return [ns](const NetworkEvent& e) { return e.time_ns < ns; }; };
   // In time order, each bucket's events are one run of the block.
-  const EventRun all = WholeRun(std::move(events));
-  const std::span<const NetworkEvent> sorted = all.events();
+  const std::span<const NetworkEvent> sorted(*block);
   auto run = sorted.begin();
   if (taken_until_) run = std::partition_point(run, sorted.end(), before(*taken_until_));
   while (run != sorted.end()) {
     const int64_t bucket = AlignDown(run->time_ns, bucket_span_ns_);
     const auto run_end = std::partition_point(run, sorted.end(), before(bucket + bucket_span_ns_));
-    pending_[bucket].push_back(EventRun{all.block, static_cast<size_t>(run - sorted.begin()),
+    pending_[bucket].push_back(EventRun{block, static_cast<size_t>(run - sorted.begin()),
                                         static_cast<size_t>(run_end - sorted.begin())});
     run = run_end;
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -44,9 +45,12 @@ class BufferedBucketEvents : public BucketEvents {
   // Looks up what `store` already holds.
   static Result<BufferedBucketEvents> Open(Store* store, int64_t bucket_span_ns);
 
-  // Takes a block of events that were just stored (in time order as ingest hands them over;
-  // any other order is sorted here first). Events of buckets already taken are late: their
-  // bucket has been scored, so they are left out here (the ingest counted them).
+  // Takes a block of events that were just stored, shared with whoever made it (in time order
+  // as ingest hands them over; a block in any other order is copied in order). Events of
+  // buckets already taken are late: their bucket has been scored, so they are left out here
+  // (the ingest counted them).
+  void Add(std::shared_ptr<const std::vector<NetworkEvent>> block);
+  // As above, for a block handed over (sorted in place when needed).
   void Add(std::vector<NetworkEvent>&& events);
   Status Take(int64_t start_ns, int64_t end_ns, std::vector<EventRun>* out) override;
   // Events held, for tests and memory accounting.

@@ -18,6 +18,7 @@
 #include "server/ingest/ingest_pipeline.h"
 #include "server/job/bucket_events.h"
 #include "server/replay/bounded_queue.h"
+#include "server/replay/release_queue.h"
 #include "server/replay/reorder_buffer.h"
 #include "server/store/store.h"
 
@@ -77,11 +78,12 @@ void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>*
 }
 
 // Parses, time-checks and encodes blocks until there are no more.
-void ParseBlocks(IngestPipeline* ingest, BoundedQueue<LineBlock>* blocks,
+void ParseBlocks(IngestPipeline* ingest, ReleaseQueue* released, BoundedQueue<LineBlock>* blocks,
                  ReorderBuffer<ParsedBlock>* results) {
   EcsEventParser parser;
   ParseError error;
   while (std::optional<LineBlock> block = blocks->Pop()) {
+    released->FreeReleased();
     ParsedBlock parsed;
     // Each line is parsed straight into the next slot of a fresh block (see DESIGN-NOTES.md on
     // why blocks are not recycled).
@@ -178,6 +180,8 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   auto output = AlertOutput::Open(options.alerts_path, AlertSync::kOnSync);
   ULNA_RETURN_IF_ERROR(output.status());
 
+  // Declared before the job and its buffered buckets, whose blocks it takes back.
+  ReleaseQueue released;
   // The job takes each bucket's events from memory as they are stored, instead of reading
   // back and decoding what was just written.
   auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns);
@@ -214,7 +218,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
       stop_all(/*abandon=*/false);  // the end of the input, or of reading after an error
     });
     for (size_t i = 0; i < workers; ++i) {
-      threads.emplace_back([&] { ParseBlocks(&ingest, &blocks, &results); });
+      threads.emplace_back([&] { ParseBlocks(&ingest, &released, &blocks, &results); });
     }
   } catch (const std::system_error& e) {
     stop_all(/*abandon=*/true);
@@ -238,7 +242,7 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     if (!kept.empty()) clock = std::max(clock, kept.back().time_ns);
     stored = ingest.StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
     if (!stored.ok()) break;
-    buffered->Add(std::move(kept));
+    buffered->Add(released.Share(std::move(kept)));
     stored = job.AdvanceTo(clock);
     if (!stored.ok()) break;
   }

@@ -1,0 +1,54 @@
+// ReleaseQueue: hands the blocks of parsed events the job is done with back to the parsing
+// workers to free. A block's strings were allocated by the worker that parsed it; freed there,
+// they go back to that thread's allocator cache and the next lines it parses reuse the same,
+// already mapped memory in parse order, where freeing them on the job's thread cost the job's
+// thread (the replay's bottleneck) ~15 % of its time in remote frees.
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "common/event.h"
+
+namespace ulna::server {
+
+class ReleaseQueue {
+ public:
+  ReleaseQueue() = default;
+  ReleaseQueue(const ReleaseQueue&) = delete;
+  ReleaseQueue& operator=(const ReleaseQueue&) = delete;
+
+  // Shares `events` read-only; when its last holder lets go, the block waits here until a
+  // FreeReleased() call (or this queue's end) frees it. The queue must outlive every block it
+  // shares.
+  std::shared_ptr<const std::vector<NetworkEvent>> Share(std::vector<NetworkEvent>&& events) {
+    return std::shared_ptr<const std::vector<NetworkEvent>>(
+        new std::vector<NetworkEvent>(std::move(events)),
+        [this](const std::vector<NetworkEvent>* block) {
+          std::lock_guard<std::mutex> lock(mu_);
+          released_.emplace_back(block);
+        });
+  }
+
+  // Frees, on the calling thread, every block released so far.
+  void FreeReleased() {
+    std::vector<std::unique_ptr<const std::vector<NetworkEvent>>> released;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      released.swap(released_);
+    }
+  }
+
+  size_t waiting() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return released_.size();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<const std::vector<NetworkEvent>>> released_;
+};
+
+}  // namespace ulna::server

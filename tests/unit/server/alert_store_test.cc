@@ -111,6 +111,14 @@ void ExpectAlertEq(const Alert& a, const Alert& b) {
   ExpectHistoryEq(c.fleet_history, d.fleet_history);
 }
 
+// The id is the first 128 bits of SHA-256 over the NUL-separated fields, in lower-case hex
+// (`printf 'rule\0host\0process\0bucket' | sha256sum`): ids already stored must stay valid.
+TEST(AlertIdTest, IsTheHexOfASha256Prefix) {
+  EXPECT_EQ(AlertId("Unusual Linux Network Activity", "web-1-id", "evilcat", 1790812800000000000),
+            "326da9e8b8d3831d56727559a4c169ec");
+  EXPECT_NE(AlertId("r", "ab", "c", 1), AlertId("r", "a", "bc", 1));
+}
+
 TEST(AlertCodecTest, RoundTripsEveryField) {
   const Alert original = FullAlert();
   Result<Alert> decoded = DecodeAlert(EncodeAlert(original));

@@ -2,10 +2,12 @@
 # Replay throughput benchmark: runs `ulna-server replay` (in MODE) RUNS times on a scenario
 # archive as shipped (.ndjson.gz) and on a decompressed plain copy in a temp dir (never the
 # repo), and prints the median events/s (from the wall clock of the whole process and from the
-# replay's own summary), the median task clock (CPU used), and the peak RSS, followed by the
+# replay's own summary), the median CPU seconds used, and the peak RSS, followed by the
 # single-core limits of bin/parse_bench — the table docs/BENCHMARKS.md records.
-#   bench/replay_throughput.sh [BUILD_DIR] [SCENARIO_DIR] [RUNS] [MODE]
-# Defaults: build, ../shared/scenarios/dev1, 5, elastic.
+# With BASELINE_BUILD_DIR, its ulna-server runs alternately with BUILD_DIR's (A B A B ...), so
+# that both see the same drift of a shared machine, and both rows are printed.
+#   bench/replay_throughput.sh [BUILD_DIR] [SCENARIO_DIR] [RUNS] [MODE] [BASELINE_BUILD_DIR]
+# Defaults: build, ../shared/scenarios/dev1, 5, elastic, none.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,8 +15,16 @@ build="${1:-$root/build}"
 scenario="${2:-$root/../shared/scenarios/dev1}"
 runs="${3:-5}"
 mode="${4:-elastic}"
-server="$build/bin/ulna-server"
-[[ -x "$server" ]] || { echo "missing $server (build it first)" >&2; exit 1; }
+baseline="${5:-}"
+servers=("$build/bin/ulna-server")
+labels=("")
+if [[ -n "$baseline" ]]; then
+  servers=("$baseline/bin/ulna-server" "$build/bin/ulna-server")
+  labels=("baseline " "build ")
+fi
+for server in "${servers[@]}"; do
+  [[ -x "$server" ]] || { echo "missing $server (build it first)" >&2; exit 1; }
+done
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 
 work="$(mktemp -d -t ulna-replay-bench.XXXXXX)"
@@ -28,26 +38,33 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input: $scenario ($(stat -c %s "$gz") bytes gz, $(stat -c %s "$plain") bytes plain)"
-printf '%-12s %8s %14s %14s %10s %10s\n' input events "events/s wall" "events/s rep" "cpu s" "peak RSS"
+printf '%-21s %8s %14s %14s %10s %10s\n' input events "events/s wall" "events/s rep" "cpu s" \
+  "peak RSS"
 for input in "$gz" "$plain"; do
   label="$([[ $input == *.gz ]] && echo ndjson.gz || echo ndjson)"
-  : > "$work/walls"; : > "$work/reported"; : > "$work/cpu"; : > "$work/rss"
+  for s in "${!servers[@]}"; do
+    : > "$work/walls.$s"; : > "$work/reported.$s"; : > "$work/cpu.$s"; : > "$work/rss.$s"
+  done
   events=0
   for _ in $(seq "$runs"); do
-    /usr/bin/time -v -o "$work/time" "$server" replay --input "$input" \
-      --alerts "$work/alerts.ndjson" --mode "$mode" > "$work/log" 2>&1
-    # "replay: L lines, E events in S s (R events/s)"
-    events="$(awk '/^replay:/ {print $4}' "$work/log")"
-    awk '/^replay:/ {gsub(/[(]/, "", $9); print $9}' "$work/log" >> "$work/reported"
-    wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2, p, ":"); s=0;
-            for (i=1; i<=n; i++) s = s*60 + p[i]; print s}' "$work/time")"
-    awk -v e="$events" -v w="$wall" 'BEGIN {print e / w}' >> "$work/walls"
-    awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time" >> "$work/cpu"
-    awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time" >> "$work/rss"
+    for s in "${!servers[@]}"; do
+      /usr/bin/time -v -o "$work/time" "${servers[$s]}" replay --input "$input" \
+        --alerts "$work/alerts.ndjson" --mode "$mode" > "$work/log" 2>&1
+      # "replay: L lines, E events in S s (R events/s)"
+      events="$(awk '/^replay:/ {print $4}' "$work/log")"
+      awk '/^replay:/ {gsub(/[(]/, "", $9); print $9}' "$work/log" >> "$work/reported.$s"
+      wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2, p, ":"); s=0;
+              for (i=1; i<=n; i++) s = s*60 + p[i]; print s}' "$work/time")"
+      awk -v e="$events" -v w="$wall" 'BEGIN {print e / w}' >> "$work/walls.$s"
+      awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time" >> "$work/cpu.$s"
+      awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time" >> "$work/rss.$s"
+    done
   done
-  printf '%-12s %8s %14.0f %14.0f %10.2f %7.0f MB\n' "$label" "$events" \
-    "$(median < "$work/walls")" "$(median < "$work/reported")" "$(median < "$work/cpu")" \
-    "$(median < "$work/rss" | awk '{print $1 / 1024}')"
+  for s in "${!servers[@]}"; do
+    printf '%-21s %8s %14.0f %14.0f %10.2f %7.0f MB\n' "${labels[$s]}$label" "$events" \
+      "$(median < "$work/walls.$s")" "$(median < "$work/reported.$s")" \
+      "$(median < "$work/cpu.$s")" "$(median < "$work/rss.$s" | awk '{print $1 / 1024}')"
+  done
 done
 
 if [[ -x "$build/bin/parse_bench" ]]; then

@@ -158,13 +158,17 @@ void BM_ParseEcs(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseEcs)->Unit(benchmark::kMillisecond);
 
-// Parse as the replay workers use it: each line of a block into the next slot of a vector of
-// events recycled from earlier blocks, whose strings and args keep their capacity (one warm-up
-// pass over the lines first, so that the counters show the steady state).
+// Events in one of the replay's ~256 KB blocks of ~900-byte lines.
+constexpr size_t kBlockEvents = 300;
+
+// Parse into recycled events: each line of a block into the next slot of a vector of events
+// from earlier blocks, whose strings and args keep their capacity (one warm-up pass over the
+// lines first, so that the counters show the steady state). The replay tried this and dropped
+// it: the recycled strings lie scattered, which cost the encoder more than the allocations
+// saved (docs/DESIGN-NOTES.md).
 void BM_ParseEcsRecycled(benchmark::State& state) {
   const std::vector<std::string>* lines = Lines();
   if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
-  constexpr size_t kBlockEvents = 1100;  // ~1 MB blocks of ~900-byte lines
   EcsEventParser parser;
   std::vector<NetworkEvent> slots(kBlockEvents);
   ParseError error;
@@ -193,12 +197,11 @@ void BM_ParseEcsRecycled(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseEcsRecycled)->Unit(benchmark::kMillisecond);
 
-// Parse as the replay used it before recycling: into one event that is then moved into the
-// block's vector, so that every string of the next line is allocated anew.
+// Parse into fresh events, as the replay does (there each line goes into a new slot of the
+// block's vector; here one event is moved into it): every string is allocated anew.
 void BM_ParseEcsMovedFrom(benchmark::State& state) {
   const std::vector<std::string>* lines = Lines();
   if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
-  constexpr size_t kBlockEvents = 1100;
   EcsEventParser parser;
   NetworkEvent event;
   std::vector<NetworkEvent> block;

@@ -14,10 +14,31 @@
 
 namespace ulna {
 
+// The varint-typed fields, for both writers below (each has Varint(uint64_t)): uint32, uint64,
+// int64 (negative: ten bytes, as protobuf does), bool, and sint64 (zig-zag, so that small
+// negative values stay small); each skipped when 0, as proto3 does.
+template <typename Writer>
+class VarintFields {
+ public:
+  void Uint(uint32_t field, uint64_t value) {
+    if (value == 0) return;
+    self().Varint(field << 3);  // wire type 0: varint
+    self().Varint(value);
+  }
+  void Int(uint32_t field, int64_t value) { Uint(field, static_cast<uint64_t>(value)); }
+  void Bool(uint32_t field, bool value) { Uint(field, value ? 1 : 0); }
+  void Sint(uint32_t field, int64_t value) {
+    Uint(field, (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
+  }
+
+ private:
+  Writer& self() { return static_cast<Writer&>(*this); }
+};
+
 // Writes wire format at a raw pointer, for hot loops that reserve room for a whole message once
 // (see the k*Bytes bounds) instead of having every byte checked against a string's capacity.
 // The caller guarantees the room.
-class WireCursor {
+class WireCursor : public VarintFields<WireCursor> {
  public:
   static constexpr size_t kMaxVarintBytes = 10;
 
@@ -30,17 +51,6 @@ class WireCursor {
       value >>= 7;
     }
     *p_++ = static_cast<char>(value);
-  }
-  // The same field kinds as ProtoWireWriter.
-  void Uint(uint32_t field, uint64_t value) {
-    if (value == 0) return;
-    Varint(field << 3);  // wire type varint
-    Varint(value);
-  }
-  void Int(uint32_t field, int64_t value) { Uint(field, static_cast<uint64_t>(value)); }
-  void Bool(uint32_t field, bool value) { Uint(field, value ? 1 : 0); }
-  void Sint(uint32_t field, int64_t value) {
-    Uint(field, (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
   }
   // A singular bytes field of at most 127 bytes (skipped when empty); field numbers below 16.
   void ShortBytes(uint32_t field, std::string_view value) {
@@ -75,7 +85,7 @@ class WireCursor {
   char* p_;
 };
 
-class ProtoWireWriter {
+class ProtoWireWriter : public VarintFields<ProtoWireWriter> {
  public:
   explicit ProtoWireWriter(std::string* out) : out_(out) {}
 
@@ -92,18 +102,6 @@ class ProtoWireWriter {
     out_->append(buffer, static_cast<size_t>(cursor.position() - buffer));
   }
 
-  // uint32, uint64, int64 (negative: ten bytes, as protobuf does) and bool fields.
-  void Uint(uint32_t field, uint64_t value) {
-    if (value == 0) return;
-    Tag(field, kVarint);
-    Varint(value);
-  }
-  void Int(uint32_t field, int64_t value) { Uint(field, static_cast<uint64_t>(value)); }
-  void Bool(uint32_t field, bool value) { Uint(field, value ? 1 : 0); }
-  // sint64: zig-zag, so that small negative values stay small.
-  void Sint(uint32_t field, int64_t value) {
-    Uint(field, (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63));
-  }
   // A singular bytes/string field (skipped when empty).
   void Bytes(uint32_t field, std::string_view value) {
     if (!value.empty()) RepeatedBytes(field, value);
@@ -143,7 +141,6 @@ class ProtoWireWriter {
     out_->replace(body_start - 1, 1, prefix);
   }
 
-  static constexpr uint32_t kVarint = 0;
   static constexpr uint32_t kLengthDelimited = 2;
   void Tag(uint32_t field, uint32_t wire_type) { Varint((field << 3) | wire_type); }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "common/duration.h"
 
@@ -53,32 +54,46 @@ TEST(HistoryIndexTest, EncodingRoundTripsAndRejectsCorruption) {
   EXPECT_FALSE(HistoryIndex::Decode("").ok());
 }
 
-TEST(HistoryIndexTest, PersistsAndLoadsOnlyWhatChanged) {
-  char pattern[] = "/tmp/ulna-history-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const std::string dir = pattern;
+// A store in a folder of its own, removed after the test.
+class HistoryIndexStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/ulna-history-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Store> OpenStore() {
+    auto store = Store::Open(StoreOptions{dir_, true});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(HistoryIndexStoreTest, PersistsAndLoadsOnlyWhatChanged) {
   {
-    auto store = Store::Open(StoreOptions{dir, true});
-    ASSERT_TRUE(store.ok());
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
     HistoryIndex index;
     index.Record(kDay0, "h1", "ssh");
     WriteGroup first;
     index.Persist(&first);
     EXPECT_EQ(first.size(), 3u);  // host marker, host entry, fleet entry
-    ASSERT_TRUE((*store)->Write(std::move(first), true).ok());
+    ASSERT_TRUE(store->Write(std::move(first), true).ok());
     WriteGroup nothing;
     index.Persist(&nothing);
     EXPECT_TRUE(nothing.empty());
   }
-  auto store = Store::Open(StoreOptions{dir, true});
-  ASSERT_TRUE(store.ok());
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
   HistoryIndex loaded;
-  ASSERT_TRUE(loaded.Load(**store).ok());
+  ASSERT_TRUE(loaded.Load(*store).ok());
   EXPECT_EQ(loaded.Host("h1", "ssh").first_seen_ns, kDay0);
   EXPECT_EQ(loaded.Fleet("ssh").hosts_seen, 1u);
   EXPECT_EQ(loaded.HostFirstSeen("h1"), kDay0);
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 TEST(HistoryIndexTest, ANameRecordedOnSeveralHostsIsPersistedAgainAfterEachPersist) {
@@ -102,26 +117,23 @@ TEST(HistoryIndexTest, ANameRecordedOnSeveralHostsIsPersistedAgainAfterEachPersi
   EXPECT_EQ(index.Fleet("curl").hosts_seen, 1u);
 }
 
-TEST(HistoryIndexTest, EntriesLoadedFromTheStoreAreUpdatedNotDuplicated) {
+TEST_F(HistoryIndexStoreTest, EntriesLoadedFromTheStoreAreUpdatedNotDuplicated) {
   // A loaded host entry is found by its row the first time Record meets it, then through the
   // fleet entry: the second host of a name and a later bucket must land on the same entries.
-  char pattern[] = "/tmp/ulna-history-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const std::string dir = pattern;
   {
-    auto store = Store::Open(StoreOptions{dir, true});
-    ASSERT_TRUE(store.ok());
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
     HistoryIndex index;
     index.Record(kDay0, "h1", "ssh");
     index.Record(kDay0, "h2", "ssh");
     WriteGroup group;
     index.Persist(&group);
-    ASSERT_TRUE((*store)->Write(std::move(group), true).ok());
+    ASSERT_TRUE(store->Write(std::move(group), true).ok());
   }
-  auto store = Store::Open(StoreOptions{dir, true});
-  ASSERT_TRUE(store.ok());
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
   HistoryIndex loaded;
-  ASSERT_TRUE(loaded.Load(**store).ok());
+  ASSERT_TRUE(loaded.Load(*store).ok());
   for (int bucket = 1; bucket <= 2; ++bucket) {
     loaded.Record(kDay0 + bucket * kBucket, "h2", "ssh");
     loaded.Record(kDay0 + bucket * kBucket, "h3", "ssh");
@@ -137,8 +149,6 @@ TEST(HistoryIndexTest, EntriesLoadedFromTheStoreAreUpdatedNotDuplicated) {
   WriteGroup changed;
   loaded.Persist(&changed);
   EXPECT_EQ(changed.size(), 4u);  // h3's marker, the h2 and h3 entries, the fleet entry
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -38,14 +38,18 @@ void BufferedBucketEvents::Add(std::vector<NetworkEvent>&& events) {
   if (!std::is_sorted(events.begin(), events.end(), EarlierTime)) {
     std::stable_sort(events.begin(), events.end(), EarlierTime);
   }
-  Add(WholeRun(std::move(events)).block);
+  AddSorted(WholeRun(std::move(events)).block);
 }
 
 void BufferedBucketEvents::Add(std::shared_ptr<const std::vector<NetworkEvent>> block) {
-  if (!std::is_sorted(block->begin(), block->end(), EarlierTime)) {
+  if (std::is_sorted(block->begin(), block->end(), EarlierTime)) {
+    AddSorted(std::move(block));
+  } else {
     Add(std::vector<NetworkEvent>(*block));
-    return;
   }
+}
+
+void BufferedBucketEvents::AddSorted(std::shared_ptr<const std::vector<NetworkEvent>> block) {
   auto before = [](int64_t ns) { return [ns](const NetworkEvent& e) { return e.time_ns < ns; }; };
   // In time order, each bucket's events are one run of the block.
   const std::span<const NetworkEvent> sorted(*block);

@@ -59,6 +59,8 @@ class BufferedBucketEvents : public BucketEvents {
  private:
   BufferedBucketEvents(Store* store, int64_t bucket_span_ns, std::optional<int64_t> stored_until)
       : stored_(store), bucket_span_ns_(bucket_span_ns), stored_until_(stored_until) {}
+  // Add() of a block in time order: one run per bucket.
+  void AddSorted(std::shared_ptr<const std::vector<NetworkEvent>> block);
 
   StoredBucketEvents stored_;
   int64_t bucket_span_ns_;

@@ -46,7 +46,6 @@ NetworkEvent Event(int64_t t, const std::string& host, const std::string& name,
   return e;
 }
 
-// Six hosts (web-1..6) serving the web and resolving names, one bucket every hour for `days`.
 // A root cron job's curl to an external HTTPS service, as the baselines see one bucket of it.
 ActivityFeatures CurlFromCron() {
   ActivityFeatures f;
@@ -58,6 +57,7 @@ ActivityFeatures CurlFromCron() {
   return f;
 }
 
+// One bucket of six hosts (web-1..6) serving the web and resolving names.
 std::vector<NetworkEvent> Routine(int64_t t) {
   std::vector<NetworkEvent> events;
   for (int h = 1; h <= 6; ++h) {
@@ -77,6 +77,7 @@ std::vector<AnomalyRecord> Score(Detector& detector, int64_t t, std::vector<Netw
   return detector.ScoreBucket(bucket, history, facts);
 }
 
+// The routine, one bucket every hour for `days`.
 void Train(Detector& detector, int days) {
   for (int64_t t = kStart; t < kStart + days * kNanosPerDay; t += kNanosPerHour) {
     EXPECT_TRUE(Score(detector, t, Routine(t)).empty());

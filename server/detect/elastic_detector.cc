@@ -47,7 +47,7 @@ std::vector<AnomalyRecord> ElasticDetector::ScoreBucket(const BucketActivity& bu
                                                         const HistoryIndex& history,
                                                         const BucketFacts& facts) {
   std::vector<AnomalyRecord> records;
-  const std::vector<std::string> names = bucket.ProcessNames();
+  const std::vector<std::string>& names = bucket.ProcessNames();
   normalizer_.AgeByBuckets(1);
   dirty_ = true;
   if (names.empty()) return records;  // ml-cpp does not decay on buckets without data
@@ -76,10 +76,10 @@ std::vector<AnomalyRecord> ElasticDetector::ScoreBucket(const BucketActivity& bu
   }
   (void)normalizer_.Update(samples);  // raw scores are finite and >= 0 by construction
 
-  for (const ProcessActivity& group : bucket.groups()) {
-    // `names` is sorted: the index of the group's name.
-    Scored& s =
-        scored[std::lower_bound(names.begin(), names.end(), group.process_name) - names.begin()];
+  for (size_t g = 0; g < bucket.groups().size(); ++g) {
+    const ProcessActivity& group = bucket.groups()[g];
+    const size_t name = bucket.NameIndex(g);
+    Scored& s = scored[name];
     if (s.probability >= kRecordProbabilityThreshold) continue;  // §3.5: no record written
     if (!s.score) s.score = normalizer_.Normalize(group.process_name, s.raw, s.probability);
     AnomalyRecord record;
@@ -88,7 +88,7 @@ std::vector<AnomalyRecord> ElasticDetector::ScoreBucket(const BucketActivity& bu
     record.process_executable = group.first().process.executable;
     record.probability = s.probability;
     record.score = *s.score;
-    const size_t hosts = bucket.HostCount(group.process_name);
+    const size_t hosts = bucket.HostCountAt(name);
     record.other_hosts = static_cast<uint32_t>(hosts - 1);
     record.context = BuildContext(group);
     record.context.capture_drops = facts.hosts_with_capture_loss.count(group.host.id) > 0;

@@ -115,16 +115,23 @@ Status AnomalyJob::CloseBucket(int64_t bucket_start_ns) {
   for (const EventRun& run : runs) taken += run.size();
   std::vector<const NetworkEvent*> kept;
   kept.reserve(taken);
+  // Exclusions are counted by the reason's address (a few literals) and added to the stats by
+  // name once per bucket, not looked up by name per event.
+  std::vector<std::pair<const char*, uint64_t>> excluded;
   for (const EventRun& run : runs) {
     for (const NetworkEvent& event : run.events()) {
       const char* reason = filter_.ExclusionReason(event);
       if (reason == nullptr) {
         kept.push_back(&event);
-      } else {
-        ++stats_.events_excluded[reason];
+        continue;
       }
+      auto counted = std::find_if(excluded.begin(), excluded.end(),
+                                  [reason](const auto& entry) { return entry.first == reason; });
+      if (counted == excluded.end()) counted = excluded.emplace(excluded.end(), reason, 0);
+      ++counted->second;
     }
   }
+  for (const auto& [reason, count] : excluded) stats_.events_excluded[reason] += count;
   stats_.events_scored += kept.size();
   BucketActivity bucket(bucket_start_ns, bucket_end_ns, std::move(runs), std::move(kept));
 

@@ -50,33 +50,76 @@ void BucketActivity::Group() {
   // (hundreds of bytes each); ties on time are broken by the connection, so that the order (and
   // the context lists built from it) does not depend on the order the events came in (from
   // memory or from the event log).
+  struct Member {
+    uint64_t name_hash;  // kept to find the group's name among the bucket's names
+    const NetworkEvent* first;
+    uint32_t size;
+  };
   thread_local HashIndex group_of;  // one per thread, its memory kept from bucket to bucket
   group_of.Clear();
-  std::vector<std::vector<const NetworkEvent*>> members;
-  for (const NetworkEvent* event : events_) {
+  std::vector<Member> members;
+  std::vector<uint32_t> member_of_event(events_.size());
+  for (size_t i = 0; i < events_.size(); ++i) {
+    const NetworkEvent* event = events_[i];
     const std::string_view name = event->process.name;
     const std::string_view host = event->host.id;
+    const uint64_t name_hash = HashBytes(name);
     bool added = false;
     const uint32_t index = group_of.FindOrInsert(
-        HashCombine(HashBytes(name), HashBytes(host)), static_cast<uint32_t>(members.size()),
+        HashCombine(name_hash, HashBytes(host)), static_cast<uint32_t>(members.size()),
         [&](uint32_t candidate) {
-          const NetworkEvent& member = *members[candidate].front();
+          const NetworkEvent& member = *members[candidate].first;
           return member.process.name == name && member.host.id == host;
         },
         &added);
-    if (added) members.emplace_back();
-    members[index].push_back(event);
+    if (added) members.push_back(Member{name_hash, event, 0});
+    ++members[index].size;
+    member_of_event[i] = index;
   }
+  // Each group's list is allocated once at its final size, not grown event by event.
+  std::vector<std::vector<const NetworkEvent*>> member_events(members.size());
+  for (size_t i = 0; i < members.size(); ++i) member_events[i].reserve(members[i].size);
+  for (size_t i = 0; i < events_.size(); ++i)
+    member_events[member_of_event[i]].push_back(events_[i]);
+
+  // The distinct names, each found once per group, are sorted on their own: groups are then
+  // ordered by their name's rank, and compare host ids only with groups of the same name.
+  thread_local HashIndex name_of;
+  name_of.Clear();
+  std::vector<const std::string*> distinct;
+  std::vector<uint32_t> name_of_member(members.size());
+  for (size_t i = 0; i < members.size(); ++i) {
+    const std::string& name = members[i].first->process.name;
+    bool added = false;
+    name_of_member[i] = name_of.FindOrInsert(
+        members[i].name_hash, static_cast<uint32_t>(distinct.size()),
+        [&](uint32_t candidate) { return *distinct[candidate] == name; }, &added);
+    if (added) distinct.push_back(&name);
+  }
+  std::vector<uint32_t> name_order(distinct.size());
+  std::iota(name_order.begin(), name_order.end(), 0);
+  std::sort(name_order.begin(), name_order.end(),
+            [&distinct](uint32_t a, uint32_t b) { return *distinct[a] < *distinct[b]; });
+  std::vector<uint32_t> rank_of_name(distinct.size());
+  names_.reserve(distinct.size());
+  for (uint32_t rank = 0; rank < name_order.size(); ++rank) {
+    rank_of_name[name_order[rank]] = rank;
+    names_.push_back(*distinct[name_order[rank]]);
+  }
+  hosts_per_name_.assign(names_.size(), 0);
+
   std::vector<uint32_t> order(members.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&members](uint32_t a, uint32_t b) {
-    const NetworkEvent& x = *members[a].front();
-    const NetworkEvent& y = *members[b].front();
-    return std::tie(x.process.name, x.host.id) < std::tie(y.process.name, y.host.id);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const uint32_t rank_a = rank_of_name[name_of_member[a]];
+    const uint32_t rank_b = rank_of_name[name_of_member[b]];
+    if (rank_a != rank_b) return rank_a < rank_b;
+    return members[a].first->host.id < members[b].first->host.id;
   });
   groups_.reserve(order.size());
+  group_names_.reserve(order.size());
   for (uint32_t index : order) {
-    std::vector<const NetworkEvent*>& group = members[index];
+    std::vector<const NetworkEvent*>& group = member_events[index];
     auto earlier = [](const NetworkEvent* a, const NetworkEvent* b) {
       return std::tie(a->time_ns, a->destination_ip, a->destination_port, a->source_ip,
                       a->source_port, a->direction, a->transport, a->process.pid) <
@@ -89,21 +132,16 @@ void BucketActivity::Group() {
       std::sort(group.begin(), group.end(), earlier);
     }
     const NetworkEvent& first = *group.front();
+    const uint32_t rank = rank_of_name[name_of_member[index]];
     groups_.push_back(ProcessActivity{first.host, first.process.name, std::move(group)});
-    ++hosts_per_name_[first.process.name];
+    group_names_.push_back(rank);
+    ++hosts_per_name_[rank];
   }
 }
 
-std::vector<std::string> BucketActivity::ProcessNames() const {
-  std::vector<std::string> names;
-  names.reserve(hosts_per_name_.size());
-  for (const auto& [name, hosts] : hosts_per_name_) names.push_back(name);
-  return names;
-}
-
 size_t BucketActivity::HostCount(const std::string& process_name) const {
-  auto it = hosts_per_name_.find(process_name);
-  return it == hosts_per_name_.end() ? 0 : it->second;
+  auto it = std::lower_bound(names_.begin(), names_.end(), process_name);
+  return it == names_.end() || *it != process_name ? 0 : hosts_per_name_[it - names_.begin()];
 }
 
 AlertContext BuildContext(const ProcessActivity& activity) {

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -45,12 +43,16 @@ class BucketActivity {
   // Sorted by (process name, host id).
   const std::vector<ProcessActivity>& groups() const { return groups_; }
   // Distinct process names in the bucket, sorted.
-  std::vector<std::string> ProcessNames() const;
+  const std::vector<std::string>& ProcessNames() const { return names_; }
+  // The index in ProcessNames() of the name of groups()[group].
+  size_t NameIndex(size_t group) const { return group_names_[group]; }
+  // Hosts that ran ProcessNames()[name_index] on the network in this bucket.
+  size_t HostCountAt(size_t name_index) const { return hosts_per_name_[name_index]; }
   // Hosts that ran `process_name` on the network in this bucket.
   size_t HostCount(const std::string& process_name) const;
 
  private:
-  // Groups events_ into groups_ and counts hosts per name.
+  // Groups events_ into groups_, lists the names and counts hosts per name.
   void Group();
 
   int64_t start_ns_;
@@ -58,7 +60,9 @@ class BucketActivity {
   std::vector<EventRun> runs_;
   std::vector<const NetworkEvent*> events_;
   std::vector<ProcessActivity> groups_;
-  std::map<std::string, size_t> hosts_per_name_;
+  std::vector<std::string> names_;
+  std::vector<uint32_t> group_names_;     // per group, its name's index in names_
+  std::vector<uint32_t> hosts_per_name_;  // per name in names_, its groups (one per host)
 };
 
 // The context of an alert on `activity`: users, destinations with classes, ports, directions,

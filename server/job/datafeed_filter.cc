@@ -5,12 +5,11 @@
 namespace ulna::server {
 namespace {
 
-bool Contains(const std::vector<std::string>& values, const std::string& value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
 // The exact addresses of the Elastic datafeed: not all of 127/8, only these.
 bool IsElasticExcludedDestination(const IpAddress& ip) {
+  // Each excluded address starts with 127 (IPv4) or 0 (IPv6): most addresses fail this first
+  // byte and are never compared whole.
+  if (ip.bytes()[0] != (ip.is_v4() ? 127 : 0)) return false;
   static const IpAddress kExcluded[] = {*IpAddress::Parse("127.0.0.1"),
                                         *IpAddress::Parse("127.0.0.53"), *IpAddress::Parse("::"),
                                         *IpAddress::Parse("::1")};
@@ -19,17 +18,28 @@ bool IsElasticExcludedDestination(const IpAddress& ip) {
 
 }  // namespace
 
+DatafeedFilter::NameList::NameList(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    names_.emplace_back(name);
+    lengths_ |= LengthBit(names_.back().size());
+  }
+}
+
+bool DatafeedFilter::NameList::Listed(std::string_view name) const {
+  return std::find(names_.begin(), names_.end(), name) != names_.end();
+}
+
 DatafeedFilter DatafeedFilter::ForMode(DetectionMode mode) {
   DatafeedFilter filter;
   filter.mode_ = mode;
-  filter.excluded_process_names_ = {"ulna-agent"};
   if (mode == DetectionMode::kElastic) {
-    for (const char* name : {"elastic-agent", "metricbeat", "filebeat", "packetbeat", "winlogbeat",
-                             "elastic-agent.exe", "metricbeat.exe", "filebeat.exe",
-                             "packetbeat.exe", "winlogbeat.exe"}) {
-      filter.excluded_process_names_.push_back(name);
-    }
+    filter.excluded_process_names_ = {"ulna-agent",        "elastic-agent",  "metricbeat",
+                                      "filebeat",          "packetbeat",     "winlogbeat",
+                                      "elastic-agent.exe", "metricbeat.exe", "filebeat.exe",
+                                      "packetbeat.exe",    "winlogbeat.exe"};
     filter.excluded_users_ = {"jenkins"};
+  } else {
+    filter.excluded_process_names_ = {"ulna-agent"};
   }
   return filter;
 }
@@ -43,8 +53,8 @@ const char* DatafeedFilter::ExclusionReason(const NetworkEvent& event) const {
       return "loopback";
     }
   }
-  if (Contains(excluded_users_, event.process.user_name)) return "user";
-  if (Contains(excluded_process_names_, event.process.name)) return "agent";
+  if (excluded_users_.Contains(event.process.user_name)) return "user";
+  if (excluded_process_names_.Contains(event.process.name)) return "agent";
   return nullptr;
 }
 

@@ -3,7 +3,11 @@
 // Immutable after construction; safe to share between threads.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/event.h"
@@ -23,9 +27,27 @@ class DatafeedFilter {
   const char* ExclusionReason(const NetworkEvent& event) const;
 
  private:
+  // A short list of exact names. Most names checked against it are not in it, and those are
+  // told apart by their length alone (a bit per length), without comparing any bytes.
+  class NameList {
+   public:
+    NameList() = default;
+    NameList(std::initializer_list<const char*> names);
+    bool Contains(std::string_view name) const {
+      return (lengths_ & LengthBit(name.size())) != 0 && Listed(name);
+    }
+
+   private:
+    static uint64_t LengthBit(size_t length) { return uint64_t{1} << std::min<size_t>(length, 63); }
+    bool Listed(std::string_view name) const;
+
+    std::vector<std::string> names_;
+    uint64_t lengths_ = 0;  // bit n set: a name of n bytes is listed (n >= 63: bit 63)
+  };
+
   DetectionMode mode_ = DetectionMode::kUlna;
-  std::vector<std::string> excluded_process_names_;
-  std::vector<std::string> excluded_users_;
+  NameList excluded_process_names_;
+  NameList excluded_users_;
 };
 
 }  // namespace ulna::server

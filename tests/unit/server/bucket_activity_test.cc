@@ -68,6 +68,14 @@ TEST(BucketActivityTest, GroupsByNameThenHostInOrderWhateverTheArrivalOrder) {
   EXPECT_EQ(bucket.HostCount("curl"), 3u);
   EXPECT_EQ(bucket.HostCount("nc"), 1u);
   EXPECT_EQ(bucket.HostCount("nmap"), 0u);
+  // Each group knows its name's place in ProcessNames(), and the host count through it.
+  for (size_t g = 0; g < bucket.groups().size(); ++g) {
+    const size_t name = bucket.NameIndex(g);
+    ASSERT_LT(name, bucket.ProcessNames().size());
+    EXPECT_EQ(bucket.ProcessNames()[name], bucket.groups()[g].process_name);
+    EXPECT_EQ(bucket.HostCountAt(name), bucket.HostCount(bucket.groups()[g].process_name));
+  }
+  EXPECT_EQ(bucket.HostCountAt(0), 3u);  // apt
 
   const std::vector<std::string> expected = Layout(bucket);
   std::mt19937 random(7);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace ulna::server {
 namespace {
 
@@ -28,6 +30,24 @@ TEST(DatafeedFilterTest, ElasticExcludesExactlyTheDatafeedAddresses) {
   EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "filebeat")), "agent");
   EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "ulna-agent")), "agent");
   EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8")), nullptr);
+}
+
+TEST(DatafeedFilterTest, ElasticKeepsNearMisses) {
+  const DatafeedFilter filter = DatafeedFilter::ForMode(DetectionMode::kElastic);
+  // Addresses that share the excluded ones' first byte, names and users of an excluded one's
+  // length, prefixes and extensions of excluded names.
+  EXPECT_EQ(filter.ExclusionReason(Egress("::2")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("0.0.0.0")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("::ffff:127.0.0.2")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8", "jenkinz")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "filebeaT")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "filebeat2")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "file")), nullptr);
+  EXPECT_EQ(filter.ExclusionReason(Egress("8.8.8.8", "root", std::string(200, 'f').c_str())),
+            nullptr);
+  EXPECT_STREQ(filter.ExclusionReason(Egress("::ffff:127.0.0.1")), "loopback");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "winlogbeat.exe")), "agent");
+  EXPECT_STREQ(filter.ExclusionReason(Egress("8.8.8.8", "root", "elastic-agent")), "agent");
 }
 
 TEST(DatafeedFilterTest, UlnaExcludesAllLoopbackButNotUsers) {

@@ -29,6 +29,9 @@ constexpr std::string_view kSchemaVersionKey = "schema_version";
 constexpr size_t kBlockCacheBytes = 64 << 20;
 constexpr size_t kWriteBufferBudgetBytes = 128 << 20;
 constexpr size_t kWriteBufferBytes = 16 << 20;  // per family
+// A temporary store's memtables (see FamilyOptions).
+constexpr size_t kDiscardedWriteBufferBytes = 8 << 20;
+constexpr size_t kArenaBlockBytes = 256 << 10;
 // Caps the WAL so that a rarely written family cannot pin old log files (and recovery stays
 // short); RocksDB flushes the families holding the oldest log when it is exceeded.
 constexpr uint64_t kMaxTotalWalBytes = 256 << 20;
@@ -60,7 +63,8 @@ bool IsRewrittenInPlace(const std::string& name) {
 }
 
 // The families the server knows, with their RocksDB options (shared by all of them).
-rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& store_options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -82,6 +86,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::shared_ptr<rocksdb::Cache>
   // replay goes on instead of all at its end, and the memtables' memory is reused rather than
   // first touched (dear on a VM): dev1's replay ran ~10 % faster with 30 MB less peak RSS.
   options.write_buffer_size = kWriteBufferBytes;
+  // A temporary store flushes each family on its own (no atomic flush, below), so its memtables
+  // can be smaller without multiplying small files: every memtable byte is memory touched for
+  // the first time, which costs ~1-2 ms a MB on a VM (dev1: ~0.05 s less system time, -13 MB
+  // peak RSS).
+  if (store_options.discard_on_close) options.write_buffer_size = kDiscardedWriteBufferBytes;
+  // Memtables grow by arena blocks of 1/8 of their size by default (2 MB): a family that holds a
+  // few rows (most of them) then takes a whole block, which the kernel zeroes when first touched.
+  options.arena_block_size = kArenaBlockBytes;
   return options;
 }
 
@@ -200,7 +212,8 @@ rocksdb::DBOptions DatabaseOptions(const StoreOptions& store_options, rocksdb::E
   rocksdb::DBOptions options;
   // Without a write-ahead log, families flushed at different times could disagree after a
   // crash (a checkpoint without its records); flushing them together keeps them consistent.
-  options.atomic_flush = !store_options.write_ahead_log;
+  // (A temporary store is removed after a crash: it needs no consistency across families.)
+  options.atomic_flush = !store_options.write_ahead_log && !store_options.discard_on_close;
   options.avoid_flush_during_shutdown = store_options.discard_on_close;
   // In-place memtable updates (above) require single-threaded memtable inserts; RocksDB still
   // group-commits concurrent writers, and the WAL write, not the insert, is what they share.
@@ -353,7 +366,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   auto rep = std::make_unique<Rep>();
   rep->options = options;
   rep->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
-  const rocksdb::ColumnFamilyOptions family_options = FamilyOptions(rep->cache);
+  const rocksdb::ColumnFamilyOptions family_options = FamilyOptions(options, rep->cache);
   // The info log is opened in the folder before RocksDB would create it.
   std::error_code ignored;  // DB::Open reports a folder it cannot create
   std::filesystem::create_directories(options.path, ignored);

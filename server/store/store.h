@@ -45,7 +45,8 @@ struct StoreOptions {
   // consistent but older; a server that acks agents keeps the log.
   bool write_ahead_log = true;
   // true (a replay's temporary store, removed right after): nothing will read it again, so
-  // closing flushes nothing, no file is ever fsynced and RocksDB's info log is dropped.
+  // closing flushes nothing, no file is ever fsynced, RocksDB's info log is dropped, and the
+  // families flush on their own (not atomically) from smaller memtables.
   bool discard_on_close = false;
 };
 

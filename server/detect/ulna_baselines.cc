@@ -257,7 +257,10 @@ Status UlnaBaselines::Load(const Store& store) {
             // their own row, before any version 2 counters row can replace this one.
             const auto it = fleet_names_.try_emplace(part).first;
             ok = DecodeCounters(r, &it->second) && DecodeSets(r, &it->second);
-            dirty_fleet_sets_.emplace_back(it->first, &it->second);
+            if (!it->second.sets_mark.dirty) {
+              it->second.sets_mark.dirty = true;
+              dirty_fleet_sets_.emplace_back(it->first, &it->second);
+            }
             break;
           }
           case 's':
@@ -271,7 +274,7 @@ Status UlnaBaselines::Load(const Store& store) {
             ok = r.ok();
             break;
           case 'p':
-            parent_observations_[part] = r.Varint();
+            parent_observations_[part].count = r.Varint();
             ok = r.ok();
             break;
         }
@@ -290,12 +293,12 @@ size_t CommonHosts(const HostBits& a, const HostBits& b) {
 }
 
 uint32_t UlnaBaselines::HostIndex(std::string_view host_id) {
-  auto it = host_indexes_.find(host_id);
-  if (it == host_indexes_.end()) {
-    it = host_indexes_.emplace(std::string(host_id), static_cast<uint32_t>(host_indexes_.size()))
-             .first;
-  }
-  return it->second;
+  bool inserted = false;
+  const uint32_t index = host_indexes_.FindOrInsert(
+      HashBytes(host_id), static_cast<uint32_t>(host_ids_.size()),
+      [&](uint32_t candidate) { return host_ids_[candidate] == host_id; }, &inserted);
+  if (inserted) host_ids_.emplace_back(host_id);
+  return index;
 }
 
 void UlnaBaselines::IndexHosts() {
@@ -306,23 +309,69 @@ void UlnaBaselines::IndexHosts() {
   }
 }
 
+namespace {
+
+// Lists `entry` for the next Persist unless it is listed already.
+template <typename List, typename Key, typename Entry>
+void MarkDirty(List* list, const Key& key, Entry* entry, DirtyMark* mark) {
+  if (mark->dirty) return;
+  mark->dirty = true;
+  list->emplace_back(key, entry);
+}
+
+// True if `key` is LaunchContextKey(user, parent_name), compared without building it.
+bool IsLaunchContextKey(std::string_view key, std::string_view user, std::string_view parent_name) {
+  return key.size() == user.size() + 1 + parent_name.size() && key.starts_with(user) &&
+         key[user.size()] == kLaunchContextSeparator && key.ends_with(parent_name);
+}
+
+}  // namespace
+
+UlnaBaselines::Found UlnaBaselines::Find(std::string_view host_id, std::string_view name) {
+  // Hosts are found by index (a hash), not by searching hosts_ with their long ids.
+  Found found;
+  const uint32_t index = HostIndex(host_id);
+  if (memo_.hosts.size() <= index) memo_.hosts.resize(index + 1, nullptr);
+  EntryOf<HostBaseline>*& host = memo_.hosts[index];
+  if (host == nullptr) {
+    const auto host_it = hosts_.find(host_id);
+    if (host_it == hosts_.end()) return found;
+    host = &*host_it;
+  }
+  found.host = host;
+  const auto name_it = host->second.names.find(name);
+  if (name_it != host->second.names.end()) found.name = &*name_it;
+  return found;
+}
+
 void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
-                            const ActivityFeatures& f) {
+                            const ActivityFeatures& f, Found found) {
   // The dirty lists hold views of the map keys (entries are never erased) and pointers to the
   // entries, so that marking an entry copies no string.
-  auto host_it = hosts_.find(host.id);
-  if (host_it == hosts_.end()) {
-    host_it = hosts_.try_emplace(host.id).first;
-    host_it->second.index = HostIndex(host.id);
+  EntryOf<HostBaseline>* host_entry = found.host;
+  if (host_entry == nullptr) {
+    // Absent when scored; an activity of the same bucket observed since may have added it.
+    auto host_it = hosts_.find(host.id);
+    if (host_it == hosts_.end()) {
+      host_it = hosts_.try_emplace(host.id).first;
+      host_it->second.index = HostIndex(host.id);
+    }
+    host_entry = &*host_it;
   }
-  const std::string_view host_id = host_it->first;
-  HostBaseline& h = host_it->second;
+  const std::string_view host_id = host_entry->first;
+  HostBaseline& h = host_entry->second;
   if (h.first_bucket_ns == 0) {
     h.first_bucket_ns = bucket_start_ns;
     dirty_hosts_meta_.emplace_back(host_id, &h);
   }
-  const auto [name_it, name_is_new] = h.names.try_emplace(f.name);
-  NameBaseline& n = name_it->second;
+  EntryOf<NameBaseline>* name_entry = found.name;
+  bool name_is_new = false;
+  if (name_entry == nullptr) {
+    const auto [name_it, inserted] = h.names.try_emplace(f.name);
+    name_entry = &*name_it;
+    name_is_new = inserted;
+  }
+  NameBaseline& n = name_entry->second;
   if (n.buckets == 0) n.first_bucket_ns = bucket_start_ns;
   if (n.last_bucket_ns != bucket_start_ns) {
     ++n.buckets;
@@ -342,13 +391,23 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   for (const std::string& behaviour : f.behaviours) {
     if (n.behaviours.insert(behaviour).second) fresh_behaviours_.push_back(&behaviour);
   }
-  const bool executable_is_new = n.executables.insert(f.executable).second;
-  n.users.insert(f.user);
-  dirty_host_names_.emplace_back(KeyViews(host_id, name_it->first), &n);
+  NameBaseline::LastSeen& seen = n.last_seen;
+  bool executable_is_new = false;
+  if (seen.executable == nullptr || *seen.executable != f.executable) {
+    const auto [executable_it, inserted] = n.executables.insert(f.executable);
+    executable_is_new = inserted;
+    seen.executable = &*executable_it;
+  }
+  MarkDirty(&dirty_host_names_, KeyViews(host_id, name_entry->first), &n, &n.mark);
 
-  const auto user_it = h.users.try_emplace(f.user).first;
-  UserBaseline& u = user_it->second;
-  u.names.insert(f.name);
+  // The user the name ran as last time holds the name in its sets, and so does the fleet user.
+  const bool same_user = seen.user != nullptr && seen.user->first == f.user;
+  if (!same_user) {
+    n.users.insert(f.user);
+    seen.user = &*h.users.try_emplace(f.user).first;
+    seen.user->second.names.insert(f.name);
+  }
+  UserBaseline& u = seen.user->second;
   if (u.last_bucket_ns != bucket_start_ns) {
     ++u.buckets;
     u.last_bucket_ns = bucket_start_ns;
@@ -359,20 +418,23 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
     u.last_day_ns = day;
   }
   if (f.outbound_external) u.outbound_external = true;
-  dirty_host_users_.emplace_back(KeyViews(host_id, user_it->first), &u);
+  MarkDirty(&dirty_host_users_, KeyViews(host_id, seen.user->first), &u, &u.mark);
 
-  context_key_.assign(f.user);
-  context_key_ += kLaunchContextSeparator;
-  context_key_ += f.parent_name;
-  auto context_it = h.contexts.find(context_key_);
-  if (context_it == h.contexts.end()) context_it = h.contexts.try_emplace(context_key_).first;
-  LaunchContextBaseline& c = context_it->second;
-  c.names.insert(f.name);
+  if (seen.context == nullptr || !IsLaunchContextKey(seen.context->first, f.user, f.parent_name)) {
+    context_key_.assign(f.user);
+    context_key_ += kLaunchContextSeparator;
+    context_key_ += f.parent_name;
+    auto context_it = h.contexts.find(context_key_);
+    if (context_it == h.contexts.end()) context_it = h.contexts.try_emplace(context_key_).first;
+    seen.context = &*context_it;
+    seen.context->second.names.insert(f.name);
+  }
+  LaunchContextBaseline& c = seen.context->second;
   if (c.last_bucket_ns != bucket_start_ns) {
     ++c.buckets;
     c.last_bucket_ns = bucket_start_ns;
   }
-  dirty_host_contexts_.emplace_back(KeyViews(host_id, context_it->first), &c);
+  MarkDirty(&dirty_host_contexts_, KeyViews(host_id, seen.context->first), &c, &c.mark);
 
   if (memo_.fleet_name == nullptr || memo_.fleet_name->first != f.name) {
     memo_.fleet_name = &*fleet_names_.try_emplace(f.name).first;
@@ -396,48 +458,55 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
       dirty_behaviours_.emplace_back(behaviour_it->first, &behaviour_it->second);
     }
   }
-  dirty_fleet_names_.emplace_back(fleet_it->first, &fn);
-  if (sets_grew) dirty_fleet_sets_.emplace_back(fleet_it->first, &fn);
+  MarkDirty(&dirty_fleet_names_, fleet_it->first, &fn, &fn.counters_mark);
+  if (sets_grew) MarkDirty(&dirty_fleet_sets_, fleet_it->first, &fn, &fn.sets_mark);
 
-  if (memo_.fleet_user == nullptr || memo_.fleet_user->first != f.user) {
-    memo_.fleet_user = &*fleet_users_.try_emplace(f.user).first;
+  if (!same_user) {
+    if (memo_.fleet_user == nullptr || memo_.fleet_user->first != f.user) {
+      memo_.fleet_user = &*fleet_users_.try_emplace(f.user).first;
+    }
+    seen.fleet_user = memo_.fleet_user;
+    seen.fleet_user->second.names.insert(f.name);
   }
-  const auto fleet_user_it = memo_.fleet_user;
-  FleetUserBaseline& fu = fleet_user_it->second;
-  fu.names.insert(f.name);
+  FleetUserBaseline& fu = seen.fleet_user->second;
   ++fu.buckets;
-  dirty_fleet_users_.emplace_back(fleet_user_it->first, &fu);
+  MarkDirty(&dirty_fleet_users_, seen.fleet_user->first, &fu, &fu.mark);
 }
 
 void UlnaBaselines::ObserveParent(std::string_view parent_name) {
   auto it = parent_observations_.find(parent_name);
-  if (it == parent_observations_.end()) it = parent_observations_.emplace(parent_name, 0).first;
-  ++it->second;
-  dirty_parents_.emplace_back(it->first, &it->second);
+  if (it == parent_observations_.end()) {
+    it = parent_observations_.try_emplace(std::string(parent_name)).first;
+  }
+  ++it->second.count;
+  MarkDirty(&dirty_parents_, it->first, &it->second, &it->second.mark);
 }
 
 void UlnaBaselines::Persist(WriteGroup* group) {
-  // In key order, each entry once (equal keys carry the same entry). An entry is listed once
-  // per bucket it changed in, so the lists are first made unique by entry address (cheap to
-  // compare), and only the distinct entries are sorted by their keys (strings).
-  const auto sort_unique = [](auto& dirty) {
+  // In key order, each entry once (equal keys carry the same entry). Marked entries are listed
+  // once; the other lists are made unique by entry address (cheap to compare) first.
+  const auto by_key = [](auto& dirty) {
+    std::sort(dirty.begin(), dirty.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+  };
+  const auto sort_unique = [&](auto& dirty) {
     const auto by_entry = [](const auto& a, const auto& b) {
       return std::less<>{}(a.second, b.second);
     };
     const auto same_entry = [](const auto& a, const auto& b) { return a.second == b.second; };
     std::sort(dirty.begin(), dirty.end(), by_entry);
     dirty.erase(std::unique(dirty.begin(), dirty.end(), same_entry), dirty.end());
-    std::sort(dirty.begin(), dirty.end());
+    by_key(dirty);
   };
   sort_unique(dirty_hosts_meta_);
-  sort_unique(dirty_host_names_);
-  sort_unique(dirty_host_users_);
-  sort_unique(dirty_host_contexts_);
-  sort_unique(dirty_fleet_names_);
-  sort_unique(dirty_fleet_sets_);
-  sort_unique(dirty_fleet_users_);
+  by_key(dirty_host_names_);
+  by_key(dirty_host_users_);
+  by_key(dirty_host_contexts_);
+  by_key(dirty_fleet_names_);
+  by_key(dirty_fleet_sets_);
+  by_key(dirty_fleet_users_);
   sort_unique(dirty_behaviours_);
-  sort_unique(dirty_parents_);
+  by_key(dirty_parents_);
   std::string& key = key_buffer_;
   std::string& value = value_buffer_;
   for (const auto& [id, host] : dirty_hosts_meta_) {
@@ -449,31 +518,37 @@ void UlnaBaselines::Persist(WriteGroup* group) {
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [id_name, baseline] : dirty_host_names_) {
+    baseline->mark.dirty = false;
     EncodeName(*baseline, &value);
     HostKey(id_name.first, 'n', id_name.second, &key);
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [id_user, baseline] : dirty_host_users_) {
+    baseline->mark.dirty = false;
     Encode(*baseline, &value);
     HostKey(id_user.first, 'u', id_user.second, &key);
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [id_context, baseline] : dirty_host_contexts_) {
+    baseline->mark.dirty = false;
     Encode(*baseline, &value);
     HostKey(id_context.first, 'c', id_context.second, &key);
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [name, baseline] : dirty_fleet_names_) {
+    baseline->counters_mark.dirty = false;
     EncodeCounters(*baseline, &value);
     FleetKey('n', name, &key);
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [name, baseline] : dirty_fleet_sets_) {
+    baseline->sets_mark.dirty = false;
     EncodeSets(*baseline, &value);
     FleetKey('s', name, &key);
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [user, baseline] : dirty_fleet_users_) {
+    baseline->mark.dirty = false;
     Encode(*baseline, &value);
     FleetKey('u', user, &key);
     group->Put(Family::kMeta, key, value);
@@ -487,10 +562,11 @@ void UlnaBaselines::Persist(WriteGroup* group) {
     group->Put(Family::kMeta, key, value);
   }
   for (const auto& [parent, count] : dirty_parents_) {
+    count->mark.dirty = false;
     value.clear();
     ByteWriter w(&value);
     w.Varint(kFormatVersion);
-    w.Varint(*count);
+    w.Varint(count->count);
     FleetKey('p', parent, &key);
     group->Put(Family::kMeta, key, value);
   }
@@ -527,7 +603,7 @@ size_t UlnaBaselines::BehaviourHosts(std::string_view behaviour) const {
 
 uint64_t UlnaBaselines::ParentObservations(std::string_view name) const {
   auto it = parent_observations_.find(name);
-  return it == parent_observations_.end() ? 0 : it->second;
+  return it == parent_observations_.end() ? 0 : it->second.count;
 }
 
 }  // namespace ulna::server

@@ -16,11 +16,52 @@
 #include <utility>
 #include <vector>
 
+#include "common/hash_index.h"
 #include "common/status.h"
 #include "server/detect/ulna_features.h"
 #include "server/store/store.h"
 
 namespace ulna::server {
+
+// Marks an entry changed since the last Persist (not persisted): an entry changed in many
+// buckets is listed once for Persist, which then neither dedupes nor re-sorts repeats.
+struct DirtyMark {
+  DirtyMark() = default;
+  // A copy is listed in no Persist list: it starts clean, to be listed when it changes.
+  DirtyMark(const DirtyMark&) {}
+  DirtyMark& operator=(const DirtyMark&) {
+    dirty = false;
+    return *this;
+  }
+  bool dirty = false;
+};
+
+template <typename Baseline>
+using EntryOf = std::pair<const std::string, Baseline>;  // a baseline with its map key
+
+struct UserBaseline {
+  std::set<std::string> names;
+  uint32_t buckets = 0;
+  int64_t last_bucket_ns = 0;
+  uint32_t days = 0;  // distinct UTC days active
+  int64_t last_day_ns = 0;
+  bool outbound_external = false;
+  DirtyMark mark;
+};
+
+// The programs one (user, parent) pair launched onto the network.
+struct LaunchContextBaseline {
+  std::set<std::string> names;
+  uint32_t buckets = 0;
+  int64_t last_bucket_ns = 0;
+  DirtyMark mark;
+};
+
+struct FleetUserBaseline {
+  std::set<std::string> names;
+  uint32_t buckets = 0;  // (host, bucket) pairs active
+  DirtyMark mark;
+};
 
 struct NameBaseline {
   int64_t first_bucket_ns = 0;
@@ -31,22 +72,27 @@ struct NameBaseline {
   std::set<std::string> behaviours;
   std::set<std::string> executables;
   std::set<std::string> users;
-};
-
-struct UserBaseline {
-  std::set<std::string> names;
-  uint32_t buckets = 0;
-  int64_t last_bucket_ns = 0;
-  uint32_t days = 0;  // distinct UTC days active
-  int64_t last_day_ns = 0;
-  bool outbound_external = false;
-};
-
-// The programs one (user, parent) pair launched onto the network.
-struct LaunchContextBaseline {
-  std::set<std::string> names;
-  uint32_t buckets = 0;
-  int64_t last_bucket_ns = 0;
+  DirtyMark mark;
+  // What Observe last met with the name on this host (not persisted; empty in a copy, whose
+  // pointers would be into the original's maps, whose entries are never erased). While a bucket
+  // repeats them, the sets that hold them already (this name's executables and users, the
+  // user's and the context's names, the fleet user's names) need no search.
+  struct LastSeen {
+    LastSeen() = default;
+    LastSeen(const LastSeen&) {}
+    LastSeen& operator=(const LastSeen&) {
+      executable = nullptr;
+      user = nullptr;
+      context = nullptr;
+      fleet_user = nullptr;
+      return *this;
+    }
+    const std::string* executable = nullptr;  // in `executables`
+    EntryOf<UserBaseline>* user = nullptr;
+    EntryOf<LaunchContextBaseline>* context = nullptr;
+    EntryOf<FleetUserBaseline>* fleet_user = nullptr;
+  };
+  LastSeen last_seen;
 };
 
 // A set of hosts by their HostIndex: bit i of word i / 64. Not persisted; the id sets are.
@@ -74,18 +120,27 @@ struct FleetNameBaseline {
   HostBits host_bits;  // `hosts` by index, for peer shares counted as bits
   std::set<std::string> executables;
   std::map<std::string, std::set<std::string>> behaviour_hosts;  // behaviour -> host ids
-};
-
-struct FleetUserBaseline {
-  std::set<std::string> names;
-  uint32_t buckets = 0;  // (host, bucket) pairs active
+  DirtyMark counters_mark;
+  DirtyMark sets_mark;
 };
 
 class UlnaBaselines {
  public:
   Status Load(const Store& store);
-  // Adds one bucket's activity (call after scoring it).
-  void Observe(int64_t bucket_start_ns, const HostInfo& host, const ActivityFeatures& features);
+  // A host's entry and its name's there (null when absent): looked up once by the detector to
+  // score a group and handed back to Observe, which then need not search for them again.
+  struct Found {
+    EntryOf<HostBaseline>* host = nullptr;
+    EntryOf<NameBaseline>* name = nullptr;
+  };
+  Found Find(std::string_view host_id, std::string_view name);
+  // Adds one bucket's activity (call after scoring it). `found` is Find's answer for the
+  // activity, made before this bucket's other activities were observed.
+  void Observe(int64_t bucket_start_ns, const HostInfo& host, const ActivityFeatures& features,
+               Found found);
+  void Observe(int64_t bucket_start_ns, const HostInfo& host, const ActivityFeatures& features) {
+    Observe(bucket_start_ns, host, features, Find(host.id, features.name));
+  }
   // Counts `parent_name` once as the parent of a network process in this bucket on this host.
   void ObserveParent(std::string_view parent_name);
   void Persist(WriteGroup* group);
@@ -113,16 +168,23 @@ class UlnaBaselines {
   std::map<std::string, FleetNameBaseline, std::less<>> fleet_names_;
   std::map<std::string, FleetUserBaseline, std::less<>> fleet_users_;
   std::map<std::string, std::set<std::string>, std::less<>> behaviour_hosts_;
-  std::map<std::string, uint32_t, std::less<>> host_indexes_;
-  std::map<std::string, uint64_t, std::less<>> parent_observations_;
+  // HostIndex: host ids by index, found by hash.
+  std::vector<std::string> host_ids_;
+  HashIndex host_indexes_;
+  struct ParentCount {
+    uint64_t count = 0;
+    DirtyMark mark;
+  };
+  std::map<std::string, ParentCount, std::less<>> parent_observations_;
   // Changed since the last Persist: views of the entries' map keys (entries are never erased)
-  // with the entries, appended on every change (so repeated); Persist writes each entry once.
-  // Vectors keep their capacity, so marking allocates nothing once warm.
+  // with the entries. An entry with a DirtyMark is listed once, when it is marked; the fleet
+  // behaviours, which change rarely, are listed on every change (so repeated). Vectors keep
+  // their capacity, so marking allocates nothing once warm.
   template <typename Entry>
-  using Dirty = std::vector<std::pair<std::string_view, const Entry*>>;
+  using Dirty = std::vector<std::pair<std::string_view, Entry*>>;
   template <typename Entry>
   using DirtyHostEntries =
-      std::vector<std::pair<std::pair<std::string_view, std::string_view>, const Entry*>>;
+      std::vector<std::pair<std::pair<std::string_view, std::string_view>, Entry*>>;
   Dirty<HostBaseline> dirty_hosts_meta_;
   DirtyHostEntries<NameBaseline> dirty_host_names_;
   DirtyHostEntries<UserBaseline> dirty_host_users_;
@@ -131,7 +193,7 @@ class UlnaBaselines {
   Dirty<FleetNameBaseline> dirty_fleet_sets_;
   Dirty<FleetUserBaseline> dirty_fleet_users_;
   Dirty<std::set<std::string>> dirty_behaviours_;
-  Dirty<uint64_t> dirty_parents_;
+  Dirty<ParentCount> dirty_parents_;
   // Scratch of Observe: the bucket's behaviours new to the host's name (views of the features).
   std::vector<const std::string*> fresh_behaviours_;
   std::string context_key_;  // LaunchContextKey of the activity observed
@@ -141,9 +203,14 @@ class UlnaBaselines {
     ObserveMemo() = default;
     ObserveMemo(const ObserveMemo&) {}
     ObserveMemo& operator=(const ObserveMemo&) {
-      *this = ObserveMemo();
+      hosts.clear();
+      fleet_name = nullptr;
+      fleet_user = nullptr;
+      bucket_ns = -1;
       return *this;
     }
+    // By HostIndex: the host's entry in hosts_ once Find found it (null: not yet).
+    std::vector<EntryOf<HostBaseline>*> hosts;
     // Entries of fleet_names_ and fleet_users_ (never erased, so never invalidated).
     std::pair<const std::string, FleetNameBaseline>* fleet_name = nullptr;
     std::pair<const std::string, FleetUserBaseline>* fleet_user = nullptr;

@@ -164,21 +164,20 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   found.clear();
   for (const ProcessActivity& g : bucket.groups()) {
     GroupBaselines& lookup = found.emplace_back();
-    lookup.host = baselines_.Host(g.host.id);
-    if (lookup.host != nullptr) {
-      auto name = lookup.host->names.find(g.process_name);
-      if (name != lookup.host->names.end()) lookup.known = &name->second;
-    }
+    lookup.entries = baselines_.Find(g.host.id, g.process_name);
+    if (lookup.entries.host != nullptr) lookup.host = &lookup.entries.host->second;
+    if (lookup.entries.name != nullptr) lookup.known = &lookup.entries.name->second;
   }
   TrackRollouts(bucket, found);
 
-  std::vector<ActivityFeatures> features;
-  features.reserve(bucket.groups().size());
+  // Reused: the features' strings keep their buffers from one bucket to the next.
+  std::vector<ActivityFeatures>& features = features_scratch_;
+  if (features.size() < bucket.groups().size()) features.resize(bucket.groups().size());
   const FleetNameBaseline* fleet = nullptr;  // of the previous group's name (groups sorted by it)
   for (size_t i = 0; i < bucket.groups().size(); ++i) {
     const ProcessActivity& g = bucket.groups()[i];
-    features.push_back(ExtractFeatures(g));
-    const ActivityFeatures& f = features.back();
+    ExtractFeatures(g, &features[i]);
+    const ActivityFeatures& f = features[i];
     const HostBaseline* host = found[i].host;
     const bool known_on_host = found[i].known != nullptr;
     if (i == 0 || g.process_name != bucket.groups()[i - 1].process_name) {
@@ -273,17 +272,20 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   });
 
   // Baselines learn the bucket after it is scored.
-  // Each (host, parent) pair counts once, in (host, parent) order; views of the bucket's strings.
-  // A group's events mostly share one parent, so pairs are made distinct within a group first
-  // and the few left are sorted.
-  std::vector<std::pair<std::string_view, std::string_view>>& parents = parents_scratch_;
+  // Each (host, parent) pair counts once (in any order: only the counts are kept); views of the
+  // bucket's strings. A group's events mostly share one parent, so pairs are made distinct
+  // within a group first and the few left are sorted.
+  std::vector<std::pair<uint32_t, std::string_view>>& parents = parents_scratch_;
   parents.clear();
   for (size_t i = 0; i < bucket.groups().size(); ++i) {
     const ProcessActivity& g = bucket.groups()[i];
-    baselines_.Observe(now, g.host, features[i]);
+    baselines_.Observe(now, g.host, features[i], found[i].entries);
+    // Hosts by index: cheaper to compare than their ids, and only the pairs' distinctness counts.
+    const uint32_t host_index =
+        found[i].host != nullptr ? found[i].host->index : baselines_.HostIndex(g.host.id);
     const size_t group_start = parents.size();
     for (const NetworkEvent* e : g.events) {
-      const std::pair<std::string_view, std::string_view> pair(g.host.id, e->process.parent_name);
+      const std::pair<uint32_t, std::string_view> pair(host_index, e->process.parent_name);
       if (std::find(parents.begin() + group_start, parents.end(), pair) == parents.end()) {
         parents.push_back(pair);
       }

@@ -73,6 +73,7 @@ class UlnaDetector : public Detector {
   };
   // What ScoreBucket looks up once per group: the host's baseline and its name's.
   struct GroupBaselines {
+    UlnaBaselines::Found entries;  // for Observe
     const HostBaseline* host = nullptr;
     const NameBaseline* known = nullptr;  // the group's name on the host
   };
@@ -97,9 +98,10 @@ class UlnaDetector : public Detector {
   std::map<std::string, std::map<std::string, int64_t>> recent_joins_;
   std::map<std::string, Rollout> rollouts_;
   bool state_dirty_ = false;
-  // Scratch of ScoreBucket: the bucket's (host id, parent name) pairs, reused across buckets.
-  std::vector<std::pair<std::string_view, std::string_view>> parents_scratch_;
+  // Scratch of ScoreBucket: the bucket's (host index, parent name) pairs, reused across buckets.
+  std::vector<std::pair<uint32_t, std::string_view>> parents_scratch_;
   std::vector<GroupBaselines> group_baselines_scratch_;  // by group
+  std::vector<ActivityFeatures> features_scratch_;       // by group
 };
 
 }  // namespace ulna::server

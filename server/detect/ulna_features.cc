@@ -1,6 +1,7 @@
 #include "server/detect/ulna_features.h"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include "common/duration.h"
@@ -13,6 +14,21 @@ bool StartsWithAny(std::string_view path, std::initializer_list<std::string_view
     if (path.substr(0, prefix.size()) == prefix) return true;
   }
   return false;
+}
+
+// BehaviourKey of an event of this kind, service port and destination class into *key
+// (replacing it, reusing its buffer).
+void BehaviourKeyInto(bool udp, bool egress, uint16_t port, const char* destination_class,
+                      std::string* key) {
+  key->assign(udp ? "udp/" : egress ? "out/" : "in/");
+  if (port >= kFirstEphemeralPort) {
+    *key += "eph";
+  } else {
+    char digits[8];
+    *key += std::string_view(digits, std::to_chars(digits, digits + sizeof(digits), port).ptr);
+  }
+  *key += '/';
+  *key += destination_class;
 }
 
 }  // namespace
@@ -65,13 +81,9 @@ PathClass ClassifyExecutable(std::string_view path) {
 }
 
 std::string BehaviourKey(const NetworkEvent& event) {
-  std::string key = event.transport == Transport::kUdp      ? "udp/"
-                    : event.direction == Direction::kEgress ? "out/"
-                                                            : "in/";
-  const uint16_t port = event.service_port();
-  key += port >= kFirstEphemeralPort ? std::string("eph") : std::to_string(port);
-  key += '/';
-  key += DestinationClass(event.remote_ip());
+  std::string key;
+  BehaviourKeyInto(event.transport == Transport::kUdp, event.direction == Direction::kEgress,
+                   event.service_port(), DestinationClass(event.remote_ip()), &key);
   return key;
 }
 
@@ -84,16 +96,31 @@ bool IsExternalBehaviour(std::string_view key) {
 
 ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
   ActivityFeatures f;
+  ExtractFeatures(activity, &f);
+  return f;
+}
+
+void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features) {
+  // Strings are assigned, not rebuilt, so that a reused *features mostly keeps its buffers.
+  ActivityFeatures& f = *features;
   const ProcessInfo& p = activity.first().process;
   f.name = activity.process_name;
   f.executable = p.executable;
   f.path_class = ClassifyExecutable(p.executable);
-  f.user = p.user_name.empty() ? "uid:" + std::to_string(p.uid) : p.user_name;
+  if (p.user_name.empty()) {
+    f.user = "uid:";
+    f.user += std::to_string(p.uid);
+  } else {
+    f.user = p.user_name;
+  }
   f.parent_name = p.parent_name;
   f.parent_is_init = p.ppid == 1;
+  f.outbound_external = false;
   f.ingress_only = true;
+  size_t behaviours = 0;  // f.behaviours' strings in use; the next one is the key built
   // Events of a group mostly repeat a few behaviours: the key (a string) is built once for each
-  // distinct (kind, port, destination class), which is all BehaviourKey depends on.
+  // distinct (kind, port, destination class), which is all BehaviourKey depends on. The list is
+  // the thread's, kept from call to call so that it allocates nothing once warm.
   struct Seen {
     bool udp;
     bool egress;
@@ -102,7 +129,8 @@ ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
     const char* destination_class;
     bool operator==(const Seen&) const = default;
   };
-  std::vector<Seen> seen;
+  thread_local std::vector<Seen> seen;
+  seen.clear();
   const NetworkEvent* previous = nullptr;
   for (const NetworkEvent* event : activity.events) {
     // Neighbours mostly repeat a connection: the same kind, port and remote address is the same
@@ -121,14 +149,20 @@ ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
                          ephemeral ? uint16_t{0} : port, DestinationClass(event->remote_ip())};
     if (std::find(seen.begin(), seen.end(), behaviour) != seen.end()) continue;
     seen.push_back(behaviour);
-    std::string key = BehaviourKey(*event);
+    // UDP keys have no direction: two Seen can make one key, found among the keys and dropped.
+    if (behaviours == f.behaviours.size()) f.behaviours.emplace_back();
+    const auto in_use = f.behaviours.begin() + static_cast<std::ptrdiff_t>(behaviours);
+    std::string& key = *in_use;
+    BehaviourKeyInto(behaviour.udp, behaviour.egress, port, behaviour.destination_class, &key);
+    if (std::find(f.behaviours.begin(), in_use, key) != in_use) continue;
+    ++behaviours;
     if (IsOutboundBehaviour(key)) {
       f.ingress_only = false;
       if (IsExternalBehaviour(key)) f.outbound_external = true;
     }
-    f.behaviours.insert(std::move(key));
   }
-  return f;
+  f.behaviours.resize(behaviours);
+  std::sort(f.behaviours.begin(), f.behaviours.end());
 }
 
 int64_t UtcDayStart(int64_t t) { return AlignDown(t, kNanosPerDay); }

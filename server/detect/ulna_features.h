@@ -4,9 +4,9 @@
 // destination class). Pure functions over a ProcessActivity; no state.
 #pragma once
 
-#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/job/bucket_activity.h"
 
@@ -36,14 +36,16 @@ struct ActivityFeatures {
   PathClass path_class = PathClass::kSystem;
   std::string user;
   std::string parent_name;
-  bool parent_is_init = false;  // started by the service manager (parent pid 1)
-  std::set<std::string> behaviours;
-  bool outbound_external = false;  // reached an external address
-  bool ingress_only = false;       // only accepted connections
+  bool parent_is_init = false;          // started by the service manager (parent pid 1)
+  std::vector<std::string> behaviours;  // sorted, distinct
+  bool outbound_external = false;       // reached an external address
+  bool ingress_only = false;            // only accepted connections
 };
 
 // Features of the first event's process and the union of all events' behaviours.
 ActivityFeatures ExtractFeatures(const ProcessActivity& activity);
+// The same into *features, reusing its buffers (the detector's, from one bucket to the next).
+void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features);
 
 // Calendar of a time (Unix epoch ns), UTC: start of its day, weekday (0 = Sunday), day of month.
 int64_t UtcDayStart(int64_t time_ns);

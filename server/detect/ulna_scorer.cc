@@ -224,14 +224,20 @@ void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
                  [&] { return "first connection outside for '" + f.name + "' on this host"; });
     }
   }
-  if (known.executables.count(f.executable) == 0) {
+  // What the name ran from and as last time (Observe's memo) answers most of these lookups.
+  const NameBaseline::LastSeen& last = known.last_seen;
+  const bool executable_known = (last.executable != nullptr && *last.executable == f.executable) ||
+                                known.executables.count(f.executable) > 0;
+  if (!executable_known) {
     const bool fleet_known = fleet != nullptr && fleet->executables.count(f.executable) > 0;
     terms->Add("executable_new", fleet_known ? kKnownFleetExecutable : kNewExecutable, [&] {
       return "'" + f.name + "' runs from " + f.executable + ", new on this host" +
              (fleet_known ? " (known in the fleet)" : " and in the fleet");
     });
   }
-  if (known.users.count(f.user) == 0) {
+  const bool user_known =
+      (last.user != nullptr && last.user->first == f.user) || known.users.count(f.user) > 0;
+  if (!user_known) {
     terms->Add("user_new_for_name", kNewUserForName,
                [&] { return "'" + f.name + "' never ran as '" + f.user + "' here"; });
   }

@@ -334,7 +334,7 @@ TEST(UlnaBaselinesTest, WhatIsNewToAKnownNameReachesTheFleetSets) {
   baselines.Observe(kStart, h1, f);
   baselines.Observe(kStart, HostInfo{"h2-id", "h2"}, f);
   f.executable = "/opt/curl/bin/curl";
-  f.behaviours = {"out/443/external", "out/22/internal"};
+  f.behaviours = {"out/22/internal", "out/443/external"};
   baselines.Observe(kStart + kBucket, h1, f);
 
   const FleetNameBaseline* fleet = baselines.FleetName("curl");
@@ -347,6 +347,104 @@ TEST(UlnaBaselinesTest, WhatIsNewToAKnownNameReachesTheFleetSets) {
   EXPECT_EQ(fleet->behaviour_hosts.at("out/22/internal"), std::set<std::string>{"h1-id"});
   EXPECT_EQ(baselines.BehaviourHosts("out/22/internal"), 1u);
   EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 2u);
+}
+
+// Persist writes an entry changed in several buckets once, and an unchanged one not again.
+TEST(UlnaBaselinesTest, PersistWritesEachChangedEntryOnce) {
+  UlnaBaselines baselines;
+  const ActivityFeatures f = CurlFromCron();
+  const HostInfo host{"h1-id", "h1"};
+  for (int bucket = 0; bucket < 3; ++bucket) baselines.Observe(kStart + bucket * kBucket, host, f);
+  baselines.ObserveParent("cron");
+  baselines.ObserveParent("cron");
+  WriteGroup first;
+  baselines.Persist(&first);
+  // Host meta, name, user, context, fleet counters + sets, fleet user, behaviour, parent.
+  EXPECT_EQ(first.size(), 9u);
+  WriteGroup unchanged;
+  baselines.Persist(&unchanged);
+  EXPECT_EQ(unchanged.size(), 0u);
+  baselines.Observe(kStart + 3 * kBucket, host, f);
+  WriteGroup again;
+  baselines.Persist(&again);
+  EXPECT_EQ(again.size(), 5u);  // name, user, context, fleet counters, fleet user
+  EXPECT_EQ(baselines.ParentObservations("cron"), 2u);
+}
+
+// Observe skips the searches for what a name repeats from its last bucket: users, parents and
+// executables that alternate still all reach their sets and counters.
+TEST(UlnaBaselinesTest, AlternatingUsersParentsAndExecutablesAllReachTheirBaselines) {
+  UlnaBaselines baselines;
+  const HostInfo host{"h1-id", "h1"};
+  ActivityFeatures f = CurlFromCron();
+  baselines.Observe(kStart, host, f);
+  f.user = "alice";
+  baselines.Observe(kStart + kBucket, host, f);
+  f.user = "root";
+  f.parent_name = "bash";
+  baselines.Observe(kStart + 2 * kBucket, host, f);
+  f.executable = "/opt/curl/bin/curl";
+  baselines.Observe(kStart + 3 * kBucket, host, f);
+  baselines.Observe(kStart + 4 * kBucket, host, CurlFromCron());
+
+  const HostBaseline* h = baselines.Host("h1-id");
+  ASSERT_NE(h, nullptr);
+  const NameBaseline& curl = h->names.at("curl");
+  EXPECT_EQ(curl.buckets, 5u);
+  EXPECT_EQ(curl.users, (std::set<std::string>{"alice", "root"}));
+  EXPECT_EQ(curl.executables, (std::set<std::string>{"/opt/curl/bin/curl", "/usr/bin/curl"}));
+  EXPECT_EQ(h->users.at("root").buckets, 4u);
+  EXPECT_EQ(h->users.at("alice").names, std::set<std::string>{"curl"});
+  EXPECT_EQ(h->contexts.at(LaunchContextKey("root", "cron")).buckets, 2u);
+  EXPECT_EQ(h->contexts.at(LaunchContextKey("root", "bash")).buckets, 2u);
+  EXPECT_EQ(h->contexts.at(LaunchContextKey("alice", "cron")).names, std::set<std::string>{"curl"});
+  EXPECT_EQ(baselines.FleetUser("root")->buckets, 4u);
+  EXPECT_EQ(baselines.FleetUser("alice")->names, std::set<std::string>{"curl"});
+  EXPECT_EQ(baselines.FleetName("curl")->executables,
+            (std::set<std::string>{"/opt/curl/bin/curl", "/usr/bin/curl"}));
+
+  // A copy learns on its own: what Observe remembered points into the original's maps.
+  UlnaBaselines copy = baselines;
+  copy.Observe(kStart + 5 * kBucket, host, CurlFromCron());
+  EXPECT_EQ(copy.Host("h1-id")->users.at("root").buckets, 5u);
+  EXPECT_EQ(copy.FleetUser("root")->buckets, 5u);
+  EXPECT_EQ(h->users.at("root").buckets, 4u);
+  EXPECT_EQ(baselines.FleetUser("root")->buckets, 4u);
+}
+
+// Features extracted into a reused object are those of a fresh extraction: nothing of the
+// previous activity remains, and a UDP behaviour seen both ways is one key.
+TEST(UlnaFeaturesTest, ExtractingIntoAReusedObjectLeavesNothingBehind) {
+  NetworkEvent web = Event(kStart, "h1", "curl", "root", "cron", "93.184.216.34", 443);
+  NetworkEvent ssh = Event(kStart + 1, "h1", "curl", "root", "cron", "10.0.0.7", 22);
+  NetworkEvent dns_out = Event(kStart + 2, "h1", "curl", "root", "cron", "10.0.0.53", 53);
+  dns_out.transport = Transport::kUdp;
+  NetworkEvent dns_in = dns_out;
+  dns_in.direction = Direction::kIngress;
+  const ProcessActivity busy{web.host, "curl", {&web, &ssh, &dns_out, &dns_in, &web}};
+  NetworkEvent served =
+      Event(kStart, "h1", "sshd", "", "systemd", "10.0.0.9", 22, Direction::kIngress);
+  served.process.uid = 7;
+  const ProcessActivity quiet{served.host, "sshd", {&served}};
+
+  ActivityFeatures reused;
+  ExtractFeatures(busy, &reused);
+  EXPECT_EQ(reused.behaviours,
+            (std::vector<std::string>{"out/22/internal", "out/443/external", "udp/53/internal"}));
+  EXPECT_TRUE(reused.outbound_external);
+  EXPECT_FALSE(reused.ingress_only);
+  ExtractFeatures(quiet, &reused);
+  const ActivityFeatures fresh = ExtractFeatures(quiet);
+  EXPECT_EQ(reused.behaviours, std::vector<std::string>{"in/22/internal"});
+  EXPECT_EQ(reused.behaviours, fresh.behaviours);
+  EXPECT_EQ(reused.name, "sshd");
+  EXPECT_EQ(reused.user, "uid:7");
+  EXPECT_EQ(reused.user, fresh.user);
+  EXPECT_EQ(reused.executable, fresh.executable);
+  EXPECT_EQ(reused.parent_name, fresh.parent_name);
+  EXPECT_TRUE(reused.parent_is_init);
+  EXPECT_FALSE(reused.outbound_external);
+  EXPECT_TRUE(reused.ingress_only);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "common/duration.h"
 
@@ -25,7 +26,7 @@ ActivityFeatures Activity(const std::string& name, const std::string& user,
   f.user = user;
   f.parent_name = parent;
   f.parent_is_init = parent == "systemd";
-  f.behaviours = std::move(behaviours);
+  f.behaviours.assign(behaviours.begin(), behaviours.end());
   f.ingress_only = true;
   for (const std::string& b : f.behaviours) {
     if (IsOutboundBehaviour(b)) {

@@ -205,8 +205,11 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   // thread stores each block and advances the job, in input order, exactly as a single thread
   // would: the same blocks, the same clock steps, whatever the timing.
   const size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  BoundedQueue<LineBlock> blocks(workers);
-  ReorderBuffer<ParsedBlock> results(2 * workers + 2);
+  // Blocks in flight (read, parsed or waiting to be stored), ~0.5 MB each: enough slack that
+  // a burst of job work on this thread (a rule run, a day's state commit) or of parsing does
+  // not leave a core idle (dev1: 6 in flight -> 16, ~4 % faster, ~7 MB more peak RSS).
+  BoundedQueue<LineBlock> blocks(2 * workers);
+  ReorderBuffer<ParsedBlock> results(8 * workers);
   ReadTally tally;
   std::vector<std::thread> threads;
   auto stop_all = [&](bool abandon) {

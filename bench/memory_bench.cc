@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include <cstring>
+#include <vector>
 
 namespace {
 
@@ -36,6 +37,24 @@ void BM_FirstTouch(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kRegionBytes));
 }
 BENCHMARK(BM_FirstTouch)->Arg(0)->Arg(1)->ArgName("huge_pages")->Unit(benchmark::kMillisecond);
+
+// As BM_FirstTouch with huge pages, but keeping every region until the end, so that the kernel
+// cannot hand back the pages it just took: closer to a process that grows (the replay's
+// memtables), whose pages the kernel has not handed out for a while.
+void BM_FirstTouchGrowing(benchmark::State& state) {
+  std::vector<char*> regions;
+  for (auto _ : state) {
+    char* region = MapAnonymous(/*huge_pages=*/true);
+    if (region == nullptr) return state.SkipWithError("mmap failed");
+    for (size_t offset = 0; offset < kRegionBytes; offset += kPageBytes) region[offset] = 1;
+    benchmark::DoNotOptimize(region);
+    regions.push_back(region);
+  }
+  for (char* region : regions) munmap(region, kRegionBytes);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kRegionBytes));
+}
+// 16 regions: 1 GB, taken once per repetition.
+BENCHMARK(BM_FirstTouchGrowing)->Iterations(16)->Unit(benchmark::kMillisecond);
 
 // Writes every byte of a region touched before: what reused memory costs.
 void BM_RewriteTouched(benchmark::State& state) {

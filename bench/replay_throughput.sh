@@ -2,8 +2,9 @@
 # Replay throughput benchmark: runs `ulna-server replay` (in MODE) RUNS times on a scenario
 # archive as shipped (.ndjson.gz) and on a decompressed plain copy in a temp dir (never the
 # repo), and prints the median events/s (from the wall clock of the whole process and from the
-# replay's own summary), the median CPU seconds used, and the peak RSS, followed by the
-# single-core limits of bin/parse_bench — the table docs/BENCHMARKS.md records.
+# replay's own summary), the median CPU seconds used, and the peak RSS, then the CPU a process
+# start costs (`ulna-server help`) and the single-core limits of bin/parse_bench — the table
+# docs/BENCHMARKS.md records.
 # With BASELINE_BUILD_DIR, its ulna-server runs alternately with BUILD_DIR's (A B A B ...), so
 # that both see the same drift of a shared machine, and both rows are printed.
 #   bench/replay_throughput.sh [BUILD_DIR] [SCENARIO_DIR] [RUNS] [MODE] [BASELINE_BUILD_DIR]
@@ -65,6 +66,19 @@ for input in "$gz" "$plain"; do
       "$(median < "$work/walls.$s")" "$(median < "$work/reported.$s")" \
       "$(median < "$work/cpu.$s")" "$(median < "$work/rss.$s" | awk '{print $1 / 1024}')"
   done
+done
+
+# Process start and exit alone (what the wall column has and the reported one has not): CPU of
+# 20 `ulna-server help` in a row, per start (time(1) counts in 10 ms ticks; one run is ~50 ms).
+for s in "${!servers[@]}"; do
+  : > "$work/start.$s"
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%U %S' -o "$work/time" bash -c \
+      'for _ in $(seq 20); do "$0" help > /dev/null 2>&1 || true; done' "${servers[$s]}"
+    awk '{print ($1 + $2) * 1000 / 20}' "$work/time" >> "$work/start.$s"
+  done
+  printf '%-21s %.0f ms CPU a process start (ulna-server help)\n' "${labels[$s]}start" \
+    "$(median < "$work/start.$s")"
 done
 
 if [[ -x "$build/bin/parse_bench" ]]; then

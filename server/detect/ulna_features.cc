@@ -94,12 +94,6 @@ bool IsExternalBehaviour(std::string_view key) {
   return key.size() >= kExternal.size() && key.substr(key.size() - kExternal.size()) == kExternal;
 }
 
-ActivityFeatures ExtractFeatures(const ProcessActivity& activity) {
-  ActivityFeatures f;
-  ExtractFeatures(activity, &f);
-  return f;
-}
-
 void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features) {
   // Strings are assigned, not rebuilt, so that a reused *features mostly keeps its buffers.
   ActivityFeatures& f = *features;
@@ -123,7 +117,7 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
   // the thread's, kept from call to call so that it allocates nothing once warm.
   struct Seen {
     bool udp;
-    bool egress;
+    bool egress;  // false for UDP, whose keys have no direction
     bool ephemeral;
     uint16_t port;  // 0 when ephemeral
     const char* destination_class;
@@ -144,18 +138,15 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
     previous = event;
     const uint16_t port = event->service_port();
     const bool ephemeral = port >= kFirstEphemeralPort;
-    const Seen behaviour{event->transport == Transport::kUdp,
-                         event->direction == Direction::kEgress, ephemeral,
+    const bool udp = event->transport == Transport::kUdp;
+    const Seen behaviour{udp, !udp && event->direction == Direction::kEgress, ephemeral,
                          ephemeral ? uint16_t{0} : port, DestinationClass(event->remote_ip())};
     if (std::find(seen.begin(), seen.end(), behaviour) != seen.end()) continue;
     seen.push_back(behaviour);
-    // UDP keys have no direction: two Seen can make one key, found among the keys and dropped.
+    // Distinct Seen make distinct keys.
     if (behaviours == f.behaviours.size()) f.behaviours.emplace_back();
-    const auto in_use = f.behaviours.begin() + static_cast<std::ptrdiff_t>(behaviours);
-    std::string& key = *in_use;
+    std::string& key = f.behaviours[behaviours++];
     BehaviourKeyInto(behaviour.udp, behaviour.egress, port, behaviour.destination_class, &key);
-    if (std::find(f.behaviours.begin(), in_use, key) != in_use) continue;
-    ++behaviours;
     if (IsOutboundBehaviour(key)) {
       f.ingress_only = false;
       if (IsExternalBehaviour(key)) f.outbound_external = true;

@@ -1,7 +1,7 @@
 // UlnaFeatures: what one process did on the network in one bucket, reduced to the features the
 // ulna baselines learn and the scorer compares: identity beyond the name (executable path class,
 // user, parent and whether the parent is init) and behaviour keys (direction, port class,
-// destination class). Pure functions over a ProcessActivity; no state.
+// destination class). Functions of a ProcessActivity; no state kept between calls.
 #pragma once
 
 #include <string>
@@ -42,9 +42,8 @@ struct ActivityFeatures {
   bool ingress_only = false;            // only accepted connections
 };
 
-// Features of the first event's process and the union of all events' behaviours.
-ActivityFeatures ExtractFeatures(const ProcessActivity& activity);
-// The same into *features, reusing its buffers (the detector's, from one bucket to the next).
+// Features of the first event's process and the union of all events' behaviours, into
+// *features (replacing what it held, reusing its buffers from one bucket to the next).
 void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features);
 
 // Calendar of a time (Unix epoch ns), UTC: start of its day, weekday (0 = Sunday), day of month.

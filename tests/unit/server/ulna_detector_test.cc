@@ -434,7 +434,8 @@ TEST(UlnaFeaturesTest, ExtractingIntoAReusedObjectLeavesNothingBehind) {
   EXPECT_TRUE(reused.outbound_external);
   EXPECT_FALSE(reused.ingress_only);
   ExtractFeatures(quiet, &reused);
-  const ActivityFeatures fresh = ExtractFeatures(quiet);
+  ActivityFeatures fresh;
+  ExtractFeatures(quiet, &fresh);
   EXPECT_EQ(reused.behaviours, std::vector<std::string>{"in/22/internal"});
   EXPECT_EQ(reused.behaviours, fresh.behaviours);
   EXPECT_EQ(reused.name, "sshd");

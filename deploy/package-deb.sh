@@ -30,7 +30,7 @@ fi
 [[ -n "$version" ]] || { echo "package-deb.sh: cannot tell the version; pass --version" >&2; exit 2; }
 arch="$(dpkg --print-architecture)"
 bin="$build_dir/bin"
-for b in ulna-agent ulna-server ulnactl; do
+for b in ulna-agent ulna-server ulna-server-serve ulnactl; do
   [[ -x "$bin/$b" ]] || { echo "package-deb.sh: $bin/$b is missing: build it first" >&2; exit 1; }
 done
 mkdir -p "$out_dir"
@@ -128,6 +128,10 @@ for b in "${server_bins[@]}"; do
   install -D -m 0755 "$bin/$b" "$server/usr/bin/$b"
   strip --strip-unneeded "$server/usr/bin/$b"  # debug info stays in the build tree
 done
+# `ulna-server serve` runs it (see server/main.cc); it is not a command of its own.
+serve_path="$server/usr/lib/ulna-server/ulna-server-serve"
+install -D -m 0755 "$bin/ulna-server-serve" "$serve_path"
+strip --strip-unneeded "$serve_path"
 install -D -m 0644 "$repo/deploy/ulna-server.service" \
   "$server/lib/systemd/system/ulna-server.service"
 install -D -m 0644 "$repo/docs/API.md" "$server/usr/share/doc/ulna-server/API.md"
@@ -172,6 +176,7 @@ EOF
 chmod 0755 "$server/DEBIAN/postinst" "$server/DEBIAN/prerm"
 server_paths=()
 for b in "${server_bins[@]}"; do server_paths+=("$server/usr/bin/$b"); done
+server_paths+=("$serve_path")
 build_package ulna-server "$server" \
   "ULNA server: per-host baselines and the rare-process network anomaly job" \
   "$(depends_of "${server_paths[@]}"), adduser"

@@ -1,23 +1,19 @@
 // ulna-server: the central server. Subcommands:
-//   serve         run the server (gRPC API, ingest, scheduled anomaly job)
+//   serve         run the server (gRPC API, ingest, scheduled anomaly job): ulna-server-serve
 //   replay        run recorded ECS NDJSON archives through the same pipeline
 //   enroll-agent  write an agent's client certificate (offline enrollment until the fleet API)
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "server/api/tls_material.h"
 #include "server/config/server_config.h"
 #include "server/replay/replay.h"
-#include "server/serve.h"
-
-// jemalloc (linked into ulna-server, see server/CMakeLists.txt) reads this at start-up. Backing
-// its heap with transparent huge pages makes RocksDB's memtables and the parsed events fault in
-// 2 MB at a time: on this VM every 4 KB page fault cost ~10 us, and a replay took ~25 k of them.
-extern "C" {
-// NOLINTNEXTLINE: the name is jemalloc's.
-const char* malloc_conf = "thp:always,metadata_thp:always";
-}
 
 namespace {
 
@@ -69,16 +65,30 @@ int Replay(const std::vector<std::string>& args) {
   return 0;
 }
 
-int Serve(const std::vector<std::string>& args) {
-  ulna::server::ServerConfig config;
-  std::vector<std::string> positional;
-  if (auto status = ulna::server::ParseFlags(args, &config, &positional); !status.ok()) {
-    return Fail(status);
+// The server with its gRPC API is a separate executable (see server/CMakeLists.txt): beside this
+// one in a build, in /usr/lib/ulna-server when installed from the package.
+constexpr char kServeExecutable[] = "ulna-server-serve";
+
+// Replaces this process (same PID, for systemd) with ulna-server-serve and the flags after
+// `serve`. Returns only when that fails.
+int Serve(char** argv_from_serve) {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) {
+    return Fail(ulna::Status::Internal("cannot find this executable: " + error.message()));
   }
-  if (!positional.empty())
-    return Fail(ulna::Status::InvalidArgument("unexpected " + positional[0]));
-  auto status = ulna::server::RunServer(config);
-  return status.ok() ? 0 : Fail(status);
+  const std::filesystem::path candidates[] = {
+      self.parent_path() / kServeExecutable,
+      self.parent_path().parent_path() / "lib" / "ulna-server" / kServeExecutable};
+  for (const std::filesystem::path& path : candidates) {
+    if (::access(path.c_str(), X_OK) != 0) continue;
+    argv_from_serve[0] = const_cast<char*>(kServeExecutable);
+    ::execv(path.c_str(), argv_from_serve);
+    return Fail(
+        ulna::Status::Internal("cannot run " + path.string() + ": " + std::strerror(errno)));
+  }
+  return Fail(ulna::Status::NotFound(std::string(kServeExecutable) + " is not installed beside " +
+                                     self.string()));
 }
 
 int EnrollAgent(const std::vector<std::string>& args) {
@@ -117,7 +127,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "serve") return Serve(args);
+  if (command == "serve") return Serve(argv + 1);
   if (command == "replay") return Replay(args);
   if (command == "enroll-agent") return EnrollAgent(args);
   if (command == "--help" || command == "help") {

@@ -59,8 +59,8 @@ expect_in "$depends" "librocksdb" "server Depends"
 expect_in "$depends" "libgrpc++" "server Depends"
 expect_in "$depends" "adduser" "server Depends"
 contents="$(dpkg-deb --contents "$server")"
-for path in ./usr/bin/ulna-server ./usr/bin/ulnactl ./lib/systemd/system/ulna-server.service \
-  ./etc/ulna/server.conf; do
+for path in ./usr/bin/ulna-server ./usr/lib/ulna-server/ulna-server-serve ./usr/bin/ulnactl \
+  ./lib/systemd/system/ulna-server.service ./etc/ulna/server.conf; do
   expect_in "$contents" "$path" "server contents"
 done
 if [[ -x "$build/bin/ulna-eval" ]]; then expect_in "$contents" "./usr/bin/ulna-eval" "server contents"; fi
@@ -73,6 +73,12 @@ set +e
 usage="$("$out/server-root/usr/bin/ulna-server" 2>&1)"
 set -e
 expect_in "$usage" "ulna-server serve" "packaged ulna-server usage"
+# `serve` finds the gRPC server where the package puts it: a bad flag is its answer, not "not
+# installed".
+set +e
+serve_answer="$("$out/server-root/usr/bin/ulna-server" serve --no-such-flag 2>&1)"
+set -e
+expect_in "$serve_answer" "--no-such-flag" "packaged ulna-server serve"
 
 if [[ $failures -gt 0 ]]; then
   echo "$failures check(s) failed" >&2

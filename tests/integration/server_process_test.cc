@@ -1,6 +1,7 @@
 // The real ulna-server binary as a child process, driven over loopback TLS the way operators and
 // agents use it: exceptions through gRPC and through ulnactl, an agent enrolled with
-// `ulna-server enroll-agent` streaming a batch, and a kill -9 restart that must keep both.
+// `ulna-server enroll-agent` streaming a batch, and a kill -9 restart that must keep both; and
+// `ulna-server serve` finding the executable that holds the gRPC server.
 #include <fcntl.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -272,6 +273,24 @@ TEST_F(ServerProcessTest, ExceptionsIngestAndRestart) {
     stream->WritesDone();
     stream->Finish();
   }
+}
+
+// `ulna-server serve` runs ulna-server-serve, found beside it (a build) or in
+// ../lib/ulna-server (the package's layout); without it, serve fails with exit code 1.
+TEST_F(ServerProcessTest, ServeFindsItsServerExecutable) {
+  ASSERT_FALSE(BinDir().empty()) << "ULNA_BIN_DIR is not set";
+  const std::string bin = dir_ + "/usr/bin";
+  const std::string lib = dir_ + "/usr/lib/ulna-server";
+  std::filesystem::create_directories(bin);
+  std::filesystem::create_directories(lib);
+  std::filesystem::copy_file(BinDir() + "/ulna-server", bin + "/ulna-server");
+  EXPECT_EQ(RunCommand({bin + "/ulna-server", "serve", "--listen"}).exit_code, 1);
+  // A flag error is ulna-server-serve's own answer (exit code 2): it was found and ran.
+  std::filesystem::copy_file(BinDir() + "/ulna-server-serve", lib + "/ulna-server-serve");
+  EXPECT_EQ(RunCommand({bin + "/ulna-server", "serve", "--listen"}).exit_code, 2);
+  std::filesystem::remove(lib + "/ulna-server-serve");
+  std::filesystem::copy_file(BinDir() + "/ulna-server-serve", bin + "/ulna-server-serve");
+  EXPECT_EQ(RunCommand({bin + "/ulna-server", "serve", "--listen"}).exit_code, 2);
 }
 
 }  // namespace

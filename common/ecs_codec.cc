@@ -462,6 +462,16 @@ EcsEventParser::~EcsEventParser() = default;
 
 bool EcsEventParser::Parse(std::string_view line, NetworkEvent* event, ParseError* error) {
   ecs::ResetEvent(event);
+  return ParseReset(line, event, error);
+}
+
+bool EcsEventParser::ParseFresh(std::string_view line, NetworkEvent* event, ParseError* error) {
+  if (ParseReset(line, event, error)) return true;
+  ecs::ResetEvent(event);
+  return false;
+}
+
+bool EcsEventParser::ParseReset(std::string_view line, NetworkEvent* event, ParseError* error) {
   switch (rep_->scanner.Scan(line, event, error)) {
     case FastScanResult::kAccepted:
       return true;

@@ -43,11 +43,18 @@ class EcsEventParser {
   ~EcsEventParser();
   // Parses one line into *event. On failure returns false and fills *error.
   bool Parse(std::string_view line, NetworkEvent* event, ParseError* error);
+  // Parse for an event that holds no values yet: default-constructed, or last handed to a
+  // ParseFresh that failed (a failure leaves *event reset for the next line). It skips the
+  // reset, which for the replay's fresh events only rewrote what the constructor had written.
+  bool ParseFresh(std::string_view line, NetworkEvent* event, ParseError* error);
   // The same with the simdjson path alone, which Parse uses for what the fast scanner leaves;
   // for differential tests and benchmarks.
   bool ParseWithSimdjson(std::string_view line, NetworkEvent* event, ParseError* error);
 
  private:
+  // Parse after *event was reset.
+  bool ParseReset(std::string_view line, NetworkEvent* event, ParseError* error);
+
   struct Rep;
   std::unique_ptr<Rep> rep_;
 };

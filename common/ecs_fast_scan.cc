@@ -74,7 +74,42 @@ struct EcsFastScanner::KeyCache {
   Slot slots[ecs::kScopeCount][kMembers];
 };
 
+// The date and hour of the last @timestamp in the layout archives use ("2026-10-01T00" of
+// "2026-10-01T00:06:32.926Z") and the time that hour starts: the lines of an archive mostly share
+// it, so that only the minutes, seconds and milliseconds of the next ones need reading.
+struct EcsFastScanner::RecentHour {
+  static constexpr size_t kHourBytes = 13;  // "YYYY-MM-DDTHH"
+  static constexpr size_t kBytes = 24;      // the whole text, "Z" included
+  char hour[kHourBytes] = {};
+  int64_t start_ns = 0;
+  bool known = false;
+};
+
 namespace {
+
+using RecentHour = EcsFastScanner::RecentHour;
+
+// The time from the start of its hour of `text` ("...:MM:SS.mmmZ" after the hour), or false when
+// the text is not laid out so.
+bool TimeIntoHour(std::string_view text, int64_t* ns) {
+  if (text.size() != RecentHour::kBytes) return false;
+  const char* t = text.data();
+  if (t[13] != ':' || t[16] != ':' || t[19] != '.' || t[23] != 'Z') return false;
+  const auto digit = [t](int i) {
+    return static_cast<unsigned>(static_cast<unsigned char>(t[i])) - '0';
+  };
+  const unsigned d[] = {digit(14), digit(15), digit(17), digit(18),
+                        digit(20), digit(21), digit(22)};
+  for (unsigned x : d) {
+    if (x > 9) return false;
+  }
+  const unsigned minute = d[0] * 10 + d[1];
+  const unsigned second = d[2] * 10 + d[3];
+  if (minute > 59 || second > 59) return false;
+  const unsigned ms = d[4] * 100 + d[5] * 10 + d[6];
+  *ns = (int64_t{minute * 60 + second} * 1000 + ms) * 1'000'000;
+  return true;
+}
 
 // One line's scan. Every member returns false when the line is not for the fast path; the
 // caller then discards the partial event and hands the line to simdjson. The grammar accepted is
@@ -83,8 +118,13 @@ namespace {
 class Scanner {
  public:
   Scanner(std::string_view line, NetworkEvent* event, EcsFastScanner::KeyCache& keys,
-          ecs::SpareArgs& spare)
-      : p_(line.data()), end_(line.data() + line.size()), e_(event), keys_(keys), spare_(spare) {}
+          RecentHour& recent_hour, ecs::SpareArgs& spare)
+      : p_(line.data()),
+        end_(line.data() + line.size()),
+        e_(event),
+        keys_(keys),
+        recent_hour_(recent_hour),
+        spare_(spare) {}
 
   FastScanResult Run(ParseError* error) {
     SkipSpace();
@@ -122,7 +162,8 @@ class Scanner {
 
   bool String(std::string_view* out);
   bool StringValue(std::string_view* out) { return At('"') && String(out); }
-  bool Member(Scope scope, int index, Target* target, bool* end);
+  bool Member(Scope scope, int index, EcsFastScanner::KeyCache::Slot* slot, Target* target,
+              bool* end);
   bool CachedMember(const EcsFastScanner::KeyCache::Slot& slot);
   bool Literal(std::string_view word);
   bool SkipNumber();
@@ -133,7 +174,7 @@ class Scanner {
   bool Uint(uint64_t max, uint64_t* out);
   bool Id(uint32_t* out);
   bool Ip(Leaf leaf, IpAddress* out, bool* seen);
-  bool Timestamp(int64_t* out, bool* ok);
+  bool Timestamp(int64_t* out, bool* ok, RecentHour* recent);
   bool Marker(std::string_view wanted, Presence* presence);
   bool Args();
 
@@ -141,6 +182,7 @@ class Scanner {
   const char* const end_;
   NetworkEvent* const e_;
   EcsFastScanner::KeyCache& keys_;
+  RecentHour& recent_hour_;
   ecs::SpareArgs& spare_;
   ecs::DocumentState state_;
   uint32_t seen_ = 0;  // one bit per Leaf: a second occurrence goes to simdjson
@@ -185,11 +227,10 @@ inline bool Scanner::CachedMember(const EcsFastScanner::KeyCache::Slot& slot) {
 
 // Past the '{' (index 0) or the previous member's value: the next member's key and the ':' after
 // it, with *target what the key names inside `scope`, or the object's end (*end set). `index` is
-// the member's position in its object, for the key cache.
-bool Scanner::Member(Scope scope, int index, Target* target, bool* end) {
+// the member's position in its object, `slot` its key cache slot (null past the cached ones).
+bool Scanner::Member(Scope scope, int index, EcsFastScanner::KeyCache::Slot* slot, Target* target,
+                     bool* end) {
   using Cache = EcsFastScanner::KeyCache;
-  Cache::Slot* slot =
-      index < Cache::kMembers ? &keys_.slots[static_cast<int>(scope)][index] : nullptr;
   if (slot != nullptr && CachedMember(*slot)) {
     // The same bytes as a member already resolved here: the same key and target (Resolve reads
     // nothing past the closing quote that could change its answer).
@@ -334,10 +375,14 @@ bool Scanner::Skip(int depth) {
 
 // At '{' of an object whose members resolve inside `scope`.
 bool Scanner::Object(Scope scope, int depth) {
+  using Cache = EcsFastScanner::KeyCache;
+  // The object's row of cache slots, found once rather than per member.
+  Cache::Slot* const slots = keys_.slots[static_cast<int>(scope)];
   for (int index = 0;; ++index) {
     Target target;
     bool end = false;
-    if (!Member(scope, index, &target, &end)) return false;
+    Cache::Slot* const slot = index < Cache::kMembers ? slots + index : nullptr;
+    if (!Member(scope, index, slot, &target, &end)) return false;
     if (end) return true;
     switch (target.kind) {
       case Target::kLeaf:
@@ -351,7 +396,13 @@ bool Scanner::Object(Scope scope, int depth) {
         }
         break;
       case Target::kUnknown:
-        if (!Skip(depth)) return false;
+        // Most skipped values are strings: skipped here without Skip's call and dispatch.
+        if (At('"')) {
+          std::string_view unused;
+          if (!String(&unused)) return false;
+        } else if (!Skip(depth)) {
+          return false;
+        }
         break;
     }
   }
@@ -370,7 +421,7 @@ bool Scanner::Field(Leaf leaf) {
   constexpr uint64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
   switch (leaf) {
     case Leaf::kTimestamp:
-      return Timestamp(&e_->time_ns, &state_.have_time);
+      return Timestamp(&e_->time_ns, &state_.have_time, &recent_hour_);
     case Leaf::kCategory:
       return Marker("network", &state_.category);
     case Leaf::kType:
@@ -409,7 +460,7 @@ bool Scanner::Field(Leaf leaf) {
       return Args();
     case Leaf::kStart: {
       bool ok;
-      return Timestamp(&p.start_time_ns, &ok);
+      return Timestamp(&p.start_time_ns, &ok, nullptr);
     }
     case Leaf::kPid:
     case Leaf::kParentPid:
@@ -509,11 +560,30 @@ bool Scanner::Ip(Leaf leaf, IpAddress* out, bool* seen) {
 }
 
 // ISO-8601 text, or an integer taken as epoch milliseconds, as Walker::ReadTimestamp reads them.
-bool Scanner::Timestamp(int64_t* out, bool* ok) {
+// Text in the hour of `recent` (when given) is read from its minutes on; ParseTimestamp reads the
+// rest, and its hours are remembered in `recent`.
+bool Scanner::Timestamp(int64_t* out, bool* ok, RecentHour* recent) {
   int64_t ns;
   if (At('"')) {
     std::string_view s;
-    if (!String(&s) || !ParseTimestamp(s, &ns)) return false;
+    if (!String(&s)) return false;
+    int64_t into_hour;
+    if (recent != nullptr && recent->known && TimeIntoHour(s, &into_hour) &&
+        std::memcmp(s.data(), recent->hour, RecentHour::kHourBytes) == 0) {
+      // The same sum as ParseTimestamp's, which accepted this hour; no overflow, as below.
+      ns = recent->start_ns + into_hour;
+    } else {
+      if (!ParseTimestamp(s, &ns)) return false;
+      // Remembered only where the whole hour is representable (ns >= 0 and an hour below the
+      // int64 limit), so that any time read into it is ParseTimestamp's exactly.
+      constexpr int64_t kHourNs = int64_t{3600} * 1'000'000'000;
+      if (recent != nullptr && ns >= 0 && ns <= std::numeric_limits<int64_t>::max() - kHourNs &&
+          TimeIntoHour(s, &into_hour)) {
+        std::memcpy(recent->hour, s.data(), RecentHour::kHourBytes);
+        recent->start_ns = ns - into_hour;
+        recent->known = true;
+      }
+    }
   } else {
     uint64_t ms;
     if (!Uint(std::numeric_limits<int64_t>::max(), &ms) ||
@@ -554,7 +624,13 @@ bool Scanner::Marker(std::string_view wanted, Presence* presence) {
 bool Scanner::Args() {
   if (!Expect('[')) return false;
   SkipSpace();
-  std::vector<std::string>& args = e_->process.args;
+  // The values are gathered before any is stored, so that the vector of a fresh event (the
+  // replay's) is sized once: grown one push at a time, it moved its strings at every doubling.
+  struct Value {
+    const char* data;
+    size_t size;
+  };
+  Value values[kMaxArgs];  // left uninitialized: only the first `count` are read
   size_t count = 0;
   size_t total = 0;
   if (!At(']')) {
@@ -564,11 +640,16 @@ bool Scanner::Args() {
       if (!StringValue(&s) || count >= kMaxArgs || s.size() > kMaxArgBytes) return false;
       total += s.size();
       if (total > kMaxArgsTotalBytes) return false;
-      spare_.Set(args, count++, s);
+      values[count++] = {s.data(), s.size()};
       if (!NextOrClose(']', &more)) return false;
     } while (more);
   } else {
     ++p_;
+  }
+  std::vector<std::string>& args = e_->process.args;
+  if (args.capacity() < count) args.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    spare_.Set(args, i, std::string_view(values[i].data, values[i].size));
   }
   state_.args_count = count;
   return true;
@@ -576,11 +657,12 @@ bool Scanner::Args() {
 
 }  // namespace
 
-EcsFastScanner::EcsFastScanner() : keys_(std::make_unique<KeyCache>()) {}
+EcsFastScanner::EcsFastScanner()
+    : keys_(std::make_unique<KeyCache>()), recent_hour_(std::make_unique<RecentHour>()) {}
 EcsFastScanner::~EcsFastScanner() = default;
 
 FastScanResult EcsFastScanner::Scan(std::string_view line, NetworkEvent* event, ParseError* error) {
-  return Scanner(line, event, *keys_, spare_args_).Run(error);
+  return Scanner(line, event, *keys_, *recent_hour_, spare_args_).Run(error);
 }
 
 }  // namespace ulna

@@ -23,7 +23,8 @@ enum class FastScanResult : uint8_t {
 
 // Scans lines one at a time. It remembers the keys met at each position of each kind of object,
 // so that a line laid out like the ones before matches each key with one compare instead of a
-// search and a lookup. Not thread-safe; one per thread (EcsEventParser holds one).
+// search and a lookup, and the hour of the last @timestamp, so that the next one in the same hour
+// is read from its minutes on. Not thread-safe; one per thread (EcsEventParser holds one).
 class EcsFastScanner {
  public:
   EcsFastScanner();
@@ -36,9 +37,11 @@ class EcsFastScanner {
   FastScanResult Scan(std::string_view line, NetworkEvent* event, ParseError* error);
 
   struct KeyCache;
+  struct RecentHour;
 
  private:
   std::unique_ptr<KeyCache> keys_;
+  std::unique_ptr<RecentHour> recent_hour_;
   ecs::SpareArgs spare_args_;
 };
 

@@ -106,8 +106,9 @@ void ParseBlocks(IngestPipeline* ingest, ReleaseQueue* released, BoundedQueue<Li
         continue;
       }
       if (line.empty()) continue;
+      // A fresh slot, or the one the last line failed in (which ParseFresh left reset).
       if (kept == events.size()) events.emplace_back();
-      if (!parser.Parse(line, &events[kept], &error)) {
+      if (!parser.ParseFresh(line, &events[kept], &error)) {
         error.detail = *block->path + ": " + error.detail;
         parsed.rejects.Add(number, error);
         continue;

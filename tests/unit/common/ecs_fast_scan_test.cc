@@ -1,7 +1,7 @@
 // Differential tests of the ECS fast scanner (common/ecs_fast_scan.h) against the simdjson path:
 // on every line of the dev scenarios and on systematic mutations of small fixtures, whenever the
 // scanner answers it must answer exactly as simdjson does (accept/reject, event, reason and
-// detail), and Parse (scanner, then simdjson) must equal the simdjson path alone.
+// detail), and Parse (scanner, then simdjson) and ParseFresh must equal the simdjson path alone.
 #include "common/ecs_fast_scan.h"
 
 #include <gtest/gtest.h>
@@ -130,14 +130,27 @@ class Differential {
     // Parse reuses an event that held the previous line's values.
     const bool got = parser_.Parse(guard_.Place(line), &parse_event_, &parse_error_);
     same &= Agree("Parse", line, got, parse_event_, parse_error_, want);
+    // ParseFresh, as the replay uses it: each accepted line's event is kept and the next line
+    // goes into a new one; after a rejection the same event (reset by the failure) is reused.
+    if (fresh_accepted_) fresh_event_ = NetworkEvent();
+    fresh_accepted_ = parser_.ParseFresh(guard_.Place(line), &fresh_event_, &fresh_error_);
+    same &= Agree("ParseFresh", line, fresh_accepted_, fresh_event_, fresh_error_, want,
+                  /*rejected_event_kept=*/false);
+    if (!fresh_accepted_) {
+      NetworkEvent reset = NetworkEvent();
+      reset.process.args = fresh_event_.process.args;  // left for the next parse to overwrite
+      EXPECT_TRUE(fresh_event_ == reset) << "ParseFresh left values after rejecting:\n" << line;
+    }
     return same;
   }
 
  private:
+  // `rejected_event_kept`: whether a rejecting path leaves what it read in the event.
   bool Agree(const char* path, std::string_view line, bool ok, const NetworkEvent& event,
-             const ParseError& error, bool want) {
+             const ParseError& error, bool want, bool rejected_event_kept = true) {
     // After a malformed line the event is unspecified (the args vector keeps earlier entries).
-    const bool malformed = !want && want_error_.reason == RejectReason::kMalformedJson;
+    const bool malformed =
+        !want && (want_error_.reason == RejectReason::kMalformedJson || !rejected_event_kept);
     const bool same =
         ok == want && (malformed || event == want_event_) &&
         (ok || (error.reason == want_error_.reason && error.detail == want_error_.detail));
@@ -154,8 +167,9 @@ class Differential {
   EcsEventParser parser_;
   EcsFastScanner scanner_;
   GuardedLine guard_;
-  NetworkEvent want_event_, fast_event_, parse_event_;
-  ParseError want_error_, fast_error_, parse_error_;
+  NetworkEvent want_event_, fast_event_, parse_event_, fresh_event_;
+  ParseError want_error_, fast_error_, parse_error_, fresh_error_;
+  bool fresh_accepted_ = false;
 };
 
 // Where a JSON value that starts at `at` ends (one past it), for the value-replacing mutations.
@@ -406,6 +420,37 @@ TEST(EcsFastScanTest, CachedMembersFollowLayoutChanges) {
     EXPECT_TRUE(diff.Check(line, &tally));
     EXPECT_EQ(tally.fast_not_handled, 0u) << "the scanner should handle:\n" << line;
   }
+}
+
+// The scanner reads a @timestamp in the hour of the previous one from its minutes on: times in,
+// across and out of a remembered hour, malformed ones, and hours at the ends of the int64
+// nanosecond range must read as ParseTimestamp reads them (the simdjson path).
+TEST(EcsFastScanTest, TimestampsInARememberedHourAgree) {
+  const std::string compact(kNested);
+  const std::string original = "2026-10-01T00:06:32.926Z";
+  ASSERT_NE(compact.find(original), std::string::npos);
+  auto at = [&](const std::string& time) {
+    std::string line = compact;
+    line.replace(line.find(original), original.size(), time);
+    return line;
+  };
+  Differential diff;
+  Tally tally;
+  for (const char* time :
+       {"2026-10-01T00:06:32.926Z",  "2026-10-01T00:00:00.000Z", "2026-10-01T00:59:59.999Z",
+        "2026-10-01T00:60:00.000Z",  "2026-10-01T00:59:60.000Z", "2026-10-01T00:5a:00.000Z",
+        "2026-10-01T00:05:00.00aZ",  "2026-10-01T00:05:00,000Z", "2026-10-01T00:05:00.000z",
+        "2026-10-01T00:05:00.0000Z", "2026-10-01T00:05:00.00Z",  "2026-10-01T00:05:00.000+00:00",
+        "2026-10-01T00:05:00Z",      "2026-10-01T01:00:00.000Z", "2026-10-01T00:05:00.000Z",
+        "2026-10-02T00:05:00.000Z",  "2026-10-01t00:05:00.000Z", "2026-10-01t00:05:01.000Z",
+        "2024-02-29T10:00:00.000Z",  "2024-02-29T10:30:00.500Z", "2025-02-29T10:30:00.500Z",
+        "1969-12-31T23:59:59.999Z",  "1969-12-31T23:00:00.000Z", "1677-09-21T00:12:43.146Z",
+        "1677-09-21T00:12:43.145Z",  "2262-04-11T23:00:00.000Z", "2262-04-11T23:47:16.854Z",
+        "2262-04-11T23:47:16.855Z",  "2262-04-11T22:59:59.999Z", "2262-04-11T22:00:00.000Z",
+        "2026-10-01T00:06:32.926Z"}) {
+    EXPECT_TRUE(diff.Check(at(time), &tally)) << time;
+  }
+  EXPECT_GT(tally.fast_accepted, 20u);  // the scanner answered, not only simdjson
 }
 
 // The dotted-quad fast path of ParseIpField must read IPv4 exactly as the general parser does.

@@ -96,6 +96,7 @@ struct NameBaseline {
 };
 
 // A set of hosts by their HostIndex: bit i of word i / 64. Not persisted; the id sets are.
+// (Serves any set of small ids.)
 using HostBits = std::vector<uint64_t>;
 inline void SetHostBit(HostBits* bits, uint32_t index) {
   if (bits->size() <= index / 64) bits->resize(index / 64 + 1, 0);
@@ -152,6 +153,9 @@ class UlnaBaselines {
   size_t BehaviourHosts(std::string_view behaviour) const;
   uint64_t ParentObservations(std::string_view name) const;
   const std::map<std::string, HostBaseline, std::less<>>& hosts() const { return hosts_; }
+  const std::map<std::string, FleetNameBaseline, std::less<>>& fleet_names() const {
+    return fleet_names_;
+  }
   // A small number standing for `host_id` in HostBits, the same for the life of this object;
   // assigned on first use (a host need not have a baseline).
   uint32_t HostIndex(std::string_view host_id);

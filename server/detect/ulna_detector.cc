@@ -17,26 +17,6 @@ void PutSet(ByteWriter& w, const std::set<std::string>& values) {
   for (const std::string& v : values) w.String(v);
 }
 
-// The number of keys two sorted maps share.
-template <typename Map>
-size_t CommonKeys(const Map& a, const Map& b) {
-  size_t common = 0;
-  auto i = a.begin();
-  auto j = b.begin();
-  while (i != a.end() && j != b.end()) {
-    if (i->first < j->first) {
-      ++i;
-    } else if (j->first < i->first) {
-      ++j;
-    } else {
-      ++common;
-      ++i;
-      ++j;
-    }
-  }
-  return common;
-}
-
 }  // namespace
 
 UlnaDetector::UlnaDetector(UlnaDetectorOptions options) : options_(options) {}
@@ -62,13 +42,34 @@ void UlnaDetector::RefreshPeers(int64_t bucket_start_ns) {
   peers_.clear();
   std::vector<const std::pair<const std::string, HostBaseline>*> hosts;
   for (const auto& entry : baselines_.hosts()) hosts.push_back(&entry);
-  // The names two hosts share, counted once per pair.
+  // Each host's names as bits of name ids (the names' ranks in the fleet's sorted list), so that
+  // the names two hosts share are counted by popcount, not by merging their maps of strings.
+  // Temporary: hosts x fleet names bits.
+  std::vector<std::string_view> fleet_names;
+  fleet_names.reserve(baselines_.fleet_names().size());
+  for (const auto& entry : baselines_.fleet_names()) fleet_names.push_back(entry.first);
+  std::map<std::string_view, uint32_t> unlisted;  // names of a host missing from the fleet's list
   const size_t n = hosts.size();
+  std::vector<HostBits> name_bits(n);
+  for (size_t i = 0; i < n; ++i) {
+    // The host's names are sorted too: each is searched for after the previous one.
+    auto from = fleet_names.begin();
+    for (const auto& [name, baseline] : hosts[i]->second.names) {
+      from = std::lower_bound(from, fleet_names.end(), name);
+      uint32_t id;
+      if (from != fleet_names.end() && *from == name) {
+        id = static_cast<uint32_t>(from - fleet_names.begin());
+      } else {
+        id = unlisted.try_emplace(name, fleet_names.size() + unlisted.size()).first->second;
+      }
+      SetHostBit(&name_bits[i], id);
+    }
+  }
+  // The names two hosts share, counted once per pair.
   std::vector<size_t> common(n * n, 0);
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = i + 1; j < n; ++j) {
-      common[i * n + j] = common[j * n + i] =
-          CommonKeys(hosts[i]->second.names, hosts[j]->second.names);
+      common[i * n + j] = common[j * n + i] = CommonHosts(name_bits[i], name_bits[j]);
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -173,15 +174,28 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   // Reused: the features' strings keep their buffers from one bucket to the next.
   std::vector<ActivityFeatures>& features = features_scratch_;
   if (features.size() < bucket.groups().size()) features.resize(bucket.groups().size());
-  const FleetNameBaseline* fleet = nullptr;  // of the previous group's name (groups sorted by it)
+  // Groups come sorted by name: what depends on the name alone is looked up once per name. Their
+  // parents mostly repeat the previous group's, whose fleet entry is then reused.
+  const FleetNameBaseline* fleet = nullptr;
+  uint64_t as_parent = 0;
+  const FleetNameBaseline* parent_fleet = nullptr;
+  const ActivityFeatures* parent_of = nullptr;  // the features parent_fleet was looked up for
+  UlnaScore& score = score_scratch_;
   for (size_t i = 0; i < bucket.groups().size(); ++i) {
     const ProcessActivity& g = bucket.groups()[i];
-    ExtractFeatures(g, &features[i]);
+    ExtractFeatures(g, &features[i], i == 0 ? nullptr : &features[i - 1]);
     const ActivityFeatures& f = features[i];
     const HostBaseline* host = found[i].host;
     const bool known_on_host = found[i].known != nullptr;
-    if (i == 0 || g.process_name != bucket.groups()[i - 1].process_name) {
+    if (i == 0 || bucket.NameIndex(i) != bucket.NameIndex(i - 1)) {
       fleet = baselines_.FleetName(f.name);
+      as_parent = baselines_.ParentObservations(f.name);
+    }
+    if (f.parent_name == f.name) {
+      // Not needed: a process started by its own name has no server parent.
+    } else if (parent_of == nullptr || parent_of->parent_name != f.parent_name) {
+      parent_fleet = baselines_.FleetName(f.parent_name);
+      parent_of = &f;
     }
 
     ScoringInput input;
@@ -195,13 +209,15 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     input.host = host;
     input.known = found[i].known;
     input.fleet = fleet;
+    input.parent_fleet = f.parent_name == f.name ? nullptr : parent_fleet;
+    input.as_parent = as_parent;
     auto rollout = rollouts_.find(f.name);
     const bool in_rollout =
         !known_on_host && rollout != rollouts_.end() && rollout->second.hosts.count(g.host.id) > 0;
     if (in_rollout) input.rollout_hosts = rollout->second.hosts.size();
     // Scored without reasons; the few records kept are scored again to explain them.
     input.explain = false;
-    UlnaScore score = ScoreActivity(input, baselines_);
+    ScoreActivity(input, baselines_, &score);
 
     // One record per (host, process, episode): the first one worth keeping, and once more if the
     // episode later crosses the alert threshold. A rollout gets one grouped record in total.
@@ -238,7 +254,7 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     }
     if (!emit) continue;
     input.explain = true;
-    score = ScoreActivity(input, baselines_);
+    ScoreActivity(input, baselines_, &score);
 
     AnomalyRecord record;
     record.host = g.host;

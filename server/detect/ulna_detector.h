@@ -102,6 +102,7 @@ class UlnaDetector : public Detector {
   std::vector<std::pair<uint32_t, std::string_view>> parents_scratch_;
   std::vector<GroupBaselines> group_baselines_scratch_;  // by group
   std::vector<ActivityFeatures> features_scratch_;       // by group
+  UlnaScore score_scratch_;                              // its terms' buffer reused
 };
 
 }  // namespace ulna::server

@@ -94,13 +94,16 @@ bool IsExternalBehaviour(std::string_view key) {
   return key.size() >= kExternal.size() && key.substr(key.size() - kExternal.size()) == kExternal;
 }
 
-void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features) {
+void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features,
+                     const ActivityFeatures* earlier) {
   // Strings are assigned, not rebuilt, so that a reused *features mostly keeps its buffers.
   ActivityFeatures& f = *features;
   const ProcessInfo& p = activity.first().process;
   f.name = activity.process_name;
   f.executable = p.executable;
-  f.path_class = ClassifyExecutable(p.executable);
+  f.path_class = earlier != nullptr && earlier->executable == p.executable
+                     ? earlier->path_class
+                     : ClassifyExecutable(p.executable);
   if (p.user_name.empty()) {
     f.user = "uid:";
     f.user += std::to_string(p.uid);

@@ -44,7 +44,10 @@ struct ActivityFeatures {
 
 // Features of the first event's process and the union of all events' behaviours, into
 // *features (replacing what it held, reusing its buffers from one bucket to the next).
-void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features);
+// `earlier`, when given, holds another activity's features (a bucket's groups of one name
+// mostly share an executable): its path class is reused when the executable is the same.
+void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features,
+                     const ActivityFeatures* earlier = nullptr);
 
 // Calendar of a time (Unix epoch ns), UTC: start of its day, weekday (0 = Sunday), day of month.
 int64_t UtcDayStart(int64_t time_ns);

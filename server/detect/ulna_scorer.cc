@@ -55,12 +55,12 @@ std::string Format(const char* format, double value) {
 
 // The terms found; their reasons (strings, the costliest part of scoring) are built only when
 // asked to explain, since most scored activity is not recorded.
+// Fills a caller's vector (emptied first), so that its buffer serves one scoring after another.
 class TermList {
  public:
-  // Enough for almost every activity: one allocation per scoring.
-  static constexpr size_t kTypicalTerms = 8;
-
-  explicit TermList(bool explain) : explain_(explain) { terms_.reserve(kTypicalTerms); }
+  TermList(bool explain, std::vector<ScoreTerm>* terms) : explain_(explain), terms_(*terms) {
+    terms_.clear();
+  }
   // `reason` is a callable returning the reason, called only when explaining.
   template <typename Reason>
   void Add(const char* name, double weight, Reason&& reason) {
@@ -70,11 +70,10 @@ class TermList {
     return std::any_of(terms_.begin(), terms_.end(),
                        [&](const ScoreTerm& t) { return t.name.starts_with(prefix); });
   }
-  std::vector<ScoreTerm> Take() { return std::move(terms_); }
 
  private:
   bool explain_;
-  std::vector<ScoreTerm> terms_;
+  std::vector<ScoreTerm>& terms_;
 };
 
 // How often this host gains network process names after its first day: a workstation or a
@@ -255,15 +254,14 @@ void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
 }
 
 void AddAncestryAndPrevalence(const ScoringInput& in, const FleetNameBaseline* fleet,
+                              const FleetNameBaseline* parent, uint64_t as_parent,
                               const UlnaBaselines& baselines, TermList* terms) {
   const ActivityFeatures& f = *in.features;
-  const FleetNameBaseline* parent = baselines.FleetName(f.parent_name);
   if (f.parent_name != f.name && parent != nullptr && parent->accepts_ingress) {
     terms->Add("server_parent", kServerParent, [&] {
       return "started by '" + f.parent_name + "', a network server in this fleet";
     });
   }
-  const uint64_t as_parent = baselines.ParentObservations(f.name);
   const uint64_t as_actor = fleet == nullptr ? 0 : fleet->observations;
   if (as_parent >= kLauncherMinParent &&
       as_parent >= kLauncherRatio * std::max<uint64_t>(1, as_actor)) {
@@ -316,8 +314,14 @@ std::vector<std::string> UlnaScore::Reasons() const {
 }
 
 UlnaScore ScoreActivity(const ScoringInput& in, const UlnaBaselines& baselines) {
+  UlnaScore score;
+  ScoreActivity(in, baselines, &score);
+  return score;
+}
+
+void ScoreActivity(const ScoringInput& in, const UlnaBaselines& baselines, UlnaScore* score) {
   const ActivityFeatures& f = *in.features;
-  TermList terms(in.explain);
+  TermList terms(in.explain, &score->terms);
   if (IsUnusualPath(f.path_class)) {
     terms.Add("unusual_path", kUnusualPath, [&] {
       return std::string("runs from a ") + PathClassName(f.path_class) +
@@ -327,6 +331,8 @@ UlnaScore ScoreActivity(const ScoringInput& in, const UlnaBaselines& baselines) 
   const HostBaseline* host = in.host;
   const FleetNameBaseline* fleet = in.fleet;
   const NameBaseline* known = in.known;
+  const FleetNameBaseline* parent = in.parent_fleet;
+  uint64_t as_parent = in.as_parent;
   if (!in.looked_up) {
     host = baselines.Host(in.host_id);
     fleet = baselines.FleetName(f.name);
@@ -335,20 +341,20 @@ UlnaScore ScoreActivity(const ScoringInput& in, const UlnaBaselines& baselines) 
       auto it = host->names.find(f.name);
       if (it != host->names.end()) known = &it->second;
     }
+    parent = f.parent_name == f.name ? nullptr : baselines.FleetName(f.parent_name);
+    as_parent = baselines.ParentObservations(f.name);
   }
   if (known == nullptr) {
     AddIdentityNovelty(in, host, fleet, baselines, &terms);
   } else {
     AddBehaviourNovelty(in, *known, fleet, &terms);
   }
-  AddAncestryAndPrevalence(in, fleet, baselines, &terms);
+  AddAncestryAndPrevalence(in, fleet, parent, as_parent, baselines, &terms);
 
-  UlnaScore score;
-  score.terms = terms.Take();
-  for (const ScoreTerm& t : score.terms) score.surprise += t.weight;
-  score.probability = std::min(1.0, std::pow(10.0, -score.surprise));
-  score.score = std::clamp(10 * score.surprise, 0.0, 100.0);
-  return score;
+  score->surprise = 0;
+  for (const ScoreTerm& t : score->terms) score->surprise += t.weight;
+  score->probability = std::min(1.0, std::pow(10.0, -score->surprise));
+  score->score = std::clamp(10 * score->surprise, 0.0, 100.0);
 }
 
 }  // namespace ulna::server

@@ -35,6 +35,10 @@ struct ScoringInput {
   const HostBaseline* host = nullptr;
   const NameBaseline* known = nullptr;
   const FleetNameBaseline* fleet = nullptr;
+  // Also when looked_up: the parent name's fleet baseline (null when the parent is the process
+  // itself) and how often the process name was a parent (UlnaBaselines::ParentObservations).
+  const FleetNameBaseline* parent_fleet = nullptr;
+  uint64_t as_parent = 0;
 };
 
 struct ScoreTerm {
@@ -53,6 +57,9 @@ struct UlnaScore {
 };
 
 UlnaScore ScoreActivity(const ScoringInput& input, const UlnaBaselines& baselines);
+// The same into *score, reusing its terms' buffer (a caller scoring many activities allocates
+// nothing once warm).
+void ScoreActivity(const ScoringInput& input, const UlnaBaselines& baselines, UlnaScore* score);
 
 // The surprise of a new value in a context that showed `distinct` values over `observations`
 // (a Pitman-Yor new-table estimate, discount 0.5), in log10 units capped at `cap`.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "common/byte_codec.h"
 #include "common/duration.h"
@@ -208,6 +209,52 @@ TEST_F(UlnaPersistenceTest, RestartedDetectorScoresIdentically) {
     }
     ASSERT_FALSE(step == 0 && a.empty());
   }
+}
+
+// Peers are the hosts whose process-name sets are similar (Jaccard >= 0.6), recomputed once a
+// day; read back from the persisted detector state.
+TEST_F(UlnaPersistenceTest, PeersAreHostsThatShareMostOfTheirNames) {
+  UlnaDetector detector;
+  const auto bucket = [](int64_t t) {
+    std::vector<NetworkEvent> events;
+    const auto run = [&](const std::string& host, std::vector<std::string> names) {
+      for (const std::string& name : names) {
+        events.push_back(Event(t + 1, host, name, "root", "systemd", "10.0.0.9", 443));
+      }
+    };
+    for (const char* host : {"a-1", "a-2", "a-3"}) run(host, {"n1", "n2", "n3", "n4", "n5"});
+    run("a-4", {"n1", "n2", "n3", "n4", "x1"});  // 4 of 6 names shared with a-1..3: a peer
+    run("b-1", {"n1", "m2", "m3", "m4", "m5"});  // 1 of 9: no one's peer
+    return events;
+  };
+  Score(detector, kStart, bucket(kStart));  // the peers of day 0: none, no baselines yet
+  const int64_t day1 = kStart + kNanosPerDay;
+  Score(detector, day1, bucket(day1));
+  auto store = Store::Open(StoreOptions{dir_.string(), false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteGroup group;
+  detector.Persist(&group);
+  ASSERT_TRUE((*store)->Write(std::move(group), false).ok());
+  auto state = (*store)->Get(Family::kMeta, "model/ulna/d/state");
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+
+  ByteReader r(*state);
+  ASSERT_EQ(r.Varint(), 1u);  // state version
+  EXPECT_EQ(r.SignedVarint(), day1);
+  std::map<std::string, std::vector<std::string>> peers;
+  for (uint64_t n = r.Varint(), i = 0; i < n && r.ok(); ++i) {
+    std::vector<std::string>& list = peers[r.String()];
+    for (uint64_t m = r.Varint(), j = 0; j < m && r.ok(); ++j) list.push_back(r.String());
+  }
+  ASSERT_TRUE(r.ok());
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"a-1-id", {"a-2-id", "a-3-id", "a-4-id"}},
+      {"a-2-id", {"a-1-id", "a-3-id", "a-4-id"}},
+      {"a-3-id", {"a-1-id", "a-2-id", "a-4-id"}},
+      {"a-4-id", {"a-1-id", "a-2-id", "a-3-id"}},
+      {"b-1-id", {}},
+  };
+  EXPECT_EQ(peers, expected);
 }
 
 TEST(UlnaBaselinesTest, NameBaselineRoundTrip) {
@@ -446,6 +493,26 @@ TEST(UlnaFeaturesTest, ExtractingIntoAReusedObjectLeavesNothingBehind) {
   EXPECT_TRUE(reused.parent_is_init);
   EXPECT_FALSE(reused.outbound_external);
   EXPECT_TRUE(reused.ingress_only);
+}
+
+// A neighbour group's path class is reused only for the same executable.
+TEST(UlnaFeaturesTest, PathClassOfAnEarlierGroupOnlyForTheSameExecutable) {
+  const NetworkEvent system = Event(kStart, "h1", "curl", "root", "cron", "10.0.0.7", 443);
+  const NetworkEvent dropped =
+      Event(kStart, "h2", "curl", "root", "cron", "10.0.0.7", 443, Direction::kEgress, "/tmp/curl");
+  const NetworkEvent again =
+      Event(kStart, "h3", "curl", "root", "cron", "10.0.0.7", 443, Direction::kEgress, "/tmp/curl");
+  ActivityFeatures first;
+  ExtractFeatures(ProcessActivity{system.host, "curl", {&system}}, &first);
+  EXPECT_EQ(first.path_class, PathClass::kSystem);
+  ActivityFeatures second;
+  ExtractFeatures(ProcessActivity{dropped.host, "curl", {&dropped}}, &second, &first);
+  EXPECT_EQ(second.path_class, PathClass::kTemp);
+  // Reused as is: a wrong class planted in the earlier features shows that it was not recomputed.
+  second.path_class = PathClass::kHidden;
+  ActivityFeatures third;
+  ExtractFeatures(ProcessActivity{again.host, "curl", {&again}}, &third, &second);
+  EXPECT_EQ(third.path_class, PathClass::kHidden);
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ const ScoreTerm* Find(const UlnaScore& score, const std::string& name) {
   return nullptr;
 }
 
-ScoringInput Input(const ActivityFeatures& f, const std::string& host, int64_t now) {
+// `host` is viewed by the input: a literal or a string that outlives it.
+ScoringInput Input(const ActivityFeatures& f, std::string_view host, int64_t now) {
   ScoringInput in;
   in.features = &f;
   in.host_id = host;

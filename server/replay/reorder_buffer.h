@@ -30,9 +30,15 @@ class ReorderBuffer {
 
   // The result of `index` (one Reserve()d earlier).
   void Put(uint64_t index, T result) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ready_.emplace(index, std::move(result));
-    if (index == next_) result_ready_.notify_all();
+    bool next_ready;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.emplace(index, std::move(result));
+      next_ready = index == next_;
+    }
+    // Notified after the unlock: a consumer woken while the mutex is still held would block on
+    // it at once (two more futex calls a block on a 2-core VM).
+    if (next_ready) result_ready_.notify_all();
   }
 
   // No more Reserve() calls will succeed; Next() returns the results of every index reserved
@@ -48,17 +54,20 @@ class ReorderBuffer {
   // The next result in index order; nullopt when closed and every reserved index was taken
   // (or when abandoned).
   std::optional<T> Next() {
-    std::unique_lock<std::mutex> lock(mu_);
-    result_ready_.wait(lock, [&] {
-      return abandoned_ || ready_.count(next_) > 0 || (closed_ && next_ == dispatched_);
-    });
-    auto it = ready_.find(next_);
-    if (abandoned_ || it == ready_.end()) return std::nullopt;
-    T result = std::move(it->second);
-    ready_.erase(it);
-    ++next_;
-    --in_flight_;
-    slot_free_.notify_one();
+    std::optional<T> result;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      result_ready_.wait(lock, [&] {
+        return abandoned_ || ready_.count(next_) > 0 || (closed_ && next_ == dispatched_);
+      });
+      auto it = ready_.find(next_);
+      if (abandoned_ || it == ready_.end()) return std::nullopt;
+      result.emplace(std::move(it->second));
+      ready_.erase(it);
+      ++next_;
+      --in_flight_;
+    }
+    slot_free_.notify_one();  // after the unlock, as in Put
     return result;
   }
 

@@ -327,8 +327,39 @@ bool IsLaunchContextKey(std::string_view key, std::string_view user, std::string
 
 }  // namespace
 
+EntryOf<NameBaseline>* UlnaBaselines::FindNameSlot(uint64_t hash, uint32_t host,
+                                                   std::string_view name) const {
+  const std::vector<ObserveMemo::NameSlot>& slots = memo_.name_slots;
+  if (slots.empty()) return nullptr;
+  const size_t mask = slots.size() - 1;
+  for (size_t i = static_cast<size_t>(hash) & mask; slots[i].entry != nullptr; i = (i + 1) & mask) {
+    const ObserveMemo::NameSlot& slot = slots[i];
+    if (slot.hash == hash && slot.host == host && slot.entry->first == name) return slot.entry;
+  }
+  return nullptr;
+}
+
+void UlnaBaselines::AddNameSlot(uint64_t hash, uint32_t host, EntryOf<NameBaseline>* entry) {
+  std::vector<ObserveMemo::NameSlot>& slots = memo_.name_slots;
+  if (2 * (memo_.name_count + 1) > slots.size()) {
+    std::vector<ObserveMemo::NameSlot> old;
+    old.swap(slots);
+    slots.resize(std::max<size_t>(64, old.size() * 2));
+    memo_.name_count = 0;
+    for (const ObserveMemo::NameSlot& slot : old) {
+      if (slot.entry != nullptr) AddNameSlot(slot.hash, slot.host, slot.entry);
+    }
+  }
+  const size_t mask = slots.size() - 1;
+  size_t i = static_cast<size_t>(hash) & mask;
+  while (slots[i].entry != nullptr) i = (i + 1) & mask;
+  slots[i] = {hash, host, entry};
+  ++memo_.name_count;
+}
+
 UlnaBaselines::Found UlnaBaselines::Find(std::string_view host_id, std::string_view name) {
-  // Hosts are found by index (a hash), not by searching hosts_ with their long ids.
+  // Hosts are found by index (a hash), not by searching hosts_ with their long ids; their names
+  // by a hash of (host index, name) once found in the host's map.
   Found found;
   const uint32_t index = HostIndex(host_id);
   if (memo_.hosts.size() <= index) memo_.hosts.resize(index + 1, nullptr);
@@ -339,8 +370,14 @@ UlnaBaselines::Found UlnaBaselines::Find(std::string_view host_id, std::string_v
     host = &*host_it;
   }
   found.host = host;
+  const uint64_t hash = HashCombine(HashBytes(name), index);
+  found.name = FindNameSlot(hash, index, name);
+  if (found.name != nullptr) return found;
   const auto name_it = host->second.names.find(name);
-  if (name_it != host->second.names.end()) found.name = &*name_it;
+  if (name_it != host->second.names.end()) {
+    found.name = &*name_it;
+    AddNameSlot(hash, index, found.name);
+  }
   return found;
 }
 
@@ -387,11 +424,20 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   // What the host's name baseline already held was added to the fleet's sets when it was first
   // seen (both are persisted in the same write), so the fleet sets, keyed by long host ids and
   // the costliest to search, are only searched for what is new to the host's name.
-  fresh_behaviours_.clear();
-  for (const std::string& behaviour : f.behaviours) {
-    if (n.behaviours.insert(behaviour).second) fresh_behaviours_.push_back(&behaviour);
-  }
   NameBaseline::LastSeen& seen = n.last_seen;
+  fresh_behaviours_.clear();
+  // A name mostly repeats its last bucket's behaviours, which are in its set already.
+  const bool same_behaviours = std::equal(
+      f.behaviours.begin(), f.behaviours.end(), seen.behaviours.begin(), seen.behaviours.end(),
+      [](const std::string& key, const std::string* last) { return key == *last; });
+  if (!same_behaviours) {
+    seen.behaviours.clear();
+    for (const std::string& behaviour : f.behaviours) {
+      const auto [behaviour_it, inserted] = n.behaviours.insert(behaviour);
+      if (inserted) fresh_behaviours_.push_back(&behaviour);
+      seen.behaviours.push_back(&*behaviour_it);
+    }
+  }
   bool executable_is_new = false;
   if (seen.executable == nullptr || *seen.executable != f.executable) {
     const auto [executable_it, inserted] = n.executables.insert(f.executable);
@@ -473,12 +519,12 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   MarkDirty(&dirty_fleet_users_, seen.fleet_user->first, &fu, &fu.mark);
 }
 
-void UlnaBaselines::ObserveParent(std::string_view parent_name) {
+void UlnaBaselines::ObserveParent(std::string_view parent_name, uint64_t hosts) {
   auto it = parent_observations_.find(parent_name);
   if (it == parent_observations_.end()) {
     it = parent_observations_.try_emplace(std::string(parent_name)).first;
   }
-  ++it->second.count;
+  it->second.count += hosts;
   MarkDirty(&dirty_parents_, it->first, &it->second, &it->second.mark);
 }
 

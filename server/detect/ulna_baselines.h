@@ -75,8 +75,8 @@ struct NameBaseline {
   DirtyMark mark;
   // What Observe last met with the name on this host (not persisted; empty in a copy, whose
   // pointers would be into the original's maps, whose entries are never erased). While a bucket
-  // repeats them, the sets that hold them already (this name's executables and users, the
-  // user's and the context's names, the fleet user's names) need no search.
+  // repeats them, the sets that hold them already (this name's behaviours, executables and
+  // users, the user's and the context's names, the fleet user's names) need no search.
   struct LastSeen {
     LastSeen() = default;
     LastSeen(const LastSeen&) {}
@@ -85,9 +85,12 @@ struct NameBaseline {
       user = nullptr;
       context = nullptr;
       fleet_user = nullptr;
+      behaviours.clear();
       return *this;
     }
     const std::string* executable = nullptr;  // in `executables`
+    // The last bucket's behaviours (in `behaviours`), in ActivityFeatures::behaviours' order.
+    std::vector<const std::string*> behaviours;
     EntryOf<UserBaseline>* user = nullptr;
     EntryOf<LaunchContextBaseline>* context = nullptr;
     EntryOf<FleetUserBaseline>* fleet_user = nullptr;
@@ -142,8 +145,9 @@ class UlnaBaselines {
   void Observe(int64_t bucket_start_ns, const HostInfo& host, const ActivityFeatures& features) {
     Observe(bucket_start_ns, host, features, Find(host.id, features.name));
   }
-  // Counts `parent_name` once as the parent of a network process in this bucket on this host.
-  void ObserveParent(std::string_view parent_name);
+  // Counts `parent_name` as the parent of a network process in this bucket on `hosts` hosts
+  // (once per host).
+  void ObserveParent(std::string_view parent_name, uint64_t hosts = 1);
   void Persist(WriteGroup* group);
 
   const HostBaseline* Host(std::string_view host_id) const;
@@ -167,6 +171,10 @@ class UlnaBaselines {
  private:
   // Gives every host baseline its index and every fleet name its host bits (after Load).
   void IndexHosts();
+  // The entry of `name` on the host of index `host` in memo_.name_slots (hash: NameSlotHash),
+  // or null; and remembers one there.
+  EntryOf<NameBaseline>* FindNameSlot(uint64_t hash, uint32_t host, std::string_view name) const;
+  void AddNameSlot(uint64_t hash, uint32_t host, EntryOf<NameBaseline>* entry);
 
   std::map<std::string, HostBaseline, std::less<>> hosts_;
   std::map<std::string, FleetNameBaseline, std::less<>> fleet_names_;
@@ -211,10 +219,22 @@ class UlnaBaselines {
       fleet_name = nullptr;
       fleet_user = nullptr;
       bucket_ns = -1;
+      name_slots.clear();
+      name_count = 0;
       return *this;
     }
     // By HostIndex: the host's entry in hosts_ once Find found it (null: not yet).
     std::vector<EntryOf<HostBaseline>*> hosts;
+    // (host index, name) -> the host's name entry, once Find found it there: an open-addressing
+    // table (one slot per entry found, so as many as the host name entries at most), which
+    // spares Find a search of the host's map of names with string compares.
+    struct NameSlot {
+      uint64_t hash = 0;
+      uint32_t host = 0;
+      EntryOf<NameBaseline>* entry = nullptr;  // null: a free slot
+    };
+    std::vector<NameSlot> name_slots;  // size a power of two, or empty
+    size_t name_count = 0;
     // Entries of fleet_names_ and fleet_users_ (never erased, so never invalidated).
     std::pair<const std::string, FleetNameBaseline>* fleet_name = nullptr;
     std::pair<const std::string, FleetUserBaseline>* fleet_user = nullptr;

@@ -288,28 +288,45 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
   });
 
   // Baselines learn the bucket after it is scored.
-  // Each (host, parent) pair counts once (in any order: only the counts are kept); views of the
-  // bucket's strings. A group's events mostly share one parent, so pairs are made distinct
-  // within a group first and the few left are sorted.
-  std::vector<std::pair<uint32_t, std::string_view>>& parents = parents_scratch_;
-  parents.clear();
+  // Each (parent, host) pair counts once (in any order: only the counts are kept). Parents are
+  // numbered by hash for the bucket (views of its strings), so that pairs are integers to sort;
+  // a group's events mostly repeat one parent, so pairs are made distinct within a group first.
+  // Each parent is then counted with one lookup for all its hosts.
+  parent_ids_.Clear();
+  parent_names_.clear();
+  std::vector<uint64_t>& pairs = parent_pairs_;
+  pairs.clear();
   for (size_t i = 0; i < bucket.groups().size(); ++i) {
     const ProcessActivity& g = bucket.groups()[i];
     baselines_.Observe(now, g.host, features[i], found[i].entries);
-    // Hosts by index: cheaper to compare than their ids, and only the pairs' distinctness counts.
     const uint32_t host_index =
         found[i].host != nullptr ? found[i].host->index : baselines_.HostIndex(g.host.id);
-    const size_t group_start = parents.size();
+    const size_t group_start = pairs.size();
+    const std::string* previous = nullptr;
     for (const NetworkEvent* e : g.events) {
-      const std::pair<uint32_t, std::string_view> pair(host_index, e->process.parent_name);
-      if (std::find(parents.begin() + group_start, parents.end(), pair) == parents.end()) {
-        parents.push_back(pair);
+      const std::string& parent = e->process.parent_name;
+      if (previous != nullptr && parent == *previous) continue;
+      previous = &parent;
+      bool inserted = false;
+      const uint32_t id = parent_ids_.FindOrInsert(
+          HashBytes(parent), static_cast<uint32_t>(parent_names_.size()),
+          [&](uint32_t candidate) { return parent_names_[candidate] == parent; }, &inserted);
+      if (inserted) parent_names_.push_back(parent);
+      const uint64_t pair = uint64_t{id} << 32 | host_index;
+      if (std::find(pairs.begin() + group_start, pairs.end(), pair) == pairs.end()) {
+        pairs.push_back(pair);
       }
     }
   }
-  std::sort(parents.begin(), parents.end());
-  parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
-  for (const auto& [host, parent] : parents) baselines_.ObserveParent(parent);
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  for (size_t run = 0; run < pairs.size();) {
+    const uint64_t parent = pairs[run] >> 32;
+    size_t end = run + 1;
+    while (end < pairs.size() && pairs[end] >> 32 == parent) ++end;
+    baselines_.ObserveParent(parent_names_[parent], end - run);
+    run = end;
+  }
   return records;
 }
 

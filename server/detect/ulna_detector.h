@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/hash_index.h"
 #include "server/detect/detector.h"
 #include "server/detect/ulna_baselines.h"
 #include "server/detect/ulna_scorer.h"
@@ -98,8 +99,11 @@ class UlnaDetector : public Detector {
   std::map<std::string, std::map<std::string, int64_t>> recent_joins_;
   std::map<std::string, Rollout> rollouts_;
   bool state_dirty_ = false;
-  // Scratch of ScoreBucket: the bucket's (host index, parent name) pairs, reused across buckets.
-  std::vector<std::pair<uint32_t, std::string_view>> parents_scratch_;
+  // Scratch of ScoreBucket, reused across buckets: the bucket's parent names numbered by hash
+  // (views of its strings) and its (parent number, host index) pairs.
+  HashIndex parent_ids_;
+  std::vector<std::string_view> parent_names_;
+  std::vector<uint64_t> parent_pairs_;
   std::vector<GroupBaselines> group_baselines_scratch_;  // by group
   std::vector<ActivityFeatures> features_scratch_;       // by group
   UlnaScore score_scratch_;                              // its terms' buffer reused

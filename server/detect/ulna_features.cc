@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
+#include <unordered_map>
 #include <vector>
 
 #include "common/duration.h"
@@ -114,10 +116,10 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
   f.parent_is_init = p.ppid == 1;
   f.outbound_external = false;
   f.ingress_only = true;
-  size_t behaviours = 0;  // f.behaviours' strings in use; the next one is the key built
-  // Events of a group mostly repeat a few behaviours: the key (a string) is built once for each
-  // distinct (kind, port, destination class), which is all BehaviourKey depends on. The list is
-  // the thread's, kept from call to call so that it allocates nothing once warm.
+  // Events of a group mostly repeat a few behaviours, and the fleet's groups a few hundred: a
+  // key depends only on (kind, port, destination class), so each distinct one is built once for
+  // the thread and then copied (no digits formatted per group). The cache holds one string per
+  // distinct behaviour, as many as the baselines' behaviour entries.
   struct Seen {
     bool udp;
     bool egress;  // false for UDP, whose keys have no direction
@@ -126,8 +128,25 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
     const char* destination_class;
     bool operator==(const Seen&) const = default;
   };
+  struct SeenHash {
+    size_t operator()(const Seen& s) const {
+      return std::hash<const void*>{}(s.destination_class) ^
+             (size_t{s.port} << 3 | size_t{s.ephemeral} << 2 | size_t{s.udp} << 1 |
+              size_t{s.egress}) *
+                 0x9e3779b97f4a7c15;
+    }
+  };
+  struct Key {
+    std::string text;
+    bool outbound;
+    bool external;
+  };
+  thread_local std::unordered_map<Seen, Key, SeenHash> keys;
+  // This group's distinct behaviours (few: searched in order), and their keys.
   thread_local std::vector<Seen> seen;
+  thread_local std::vector<const Key*> found;
   seen.clear();
+  found.clear();
   const NetworkEvent* previous = nullptr;
   for (const NetworkEvent* event : activity.events) {
     // Neighbours mostly repeat a connection: the same kind, port and remote address is the same
@@ -140,23 +159,30 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
     }
     previous = event;
     const uint16_t port = event->service_port();
-    const bool ephemeral = port >= kFirstEphemeralPort;
     const bool udp = event->transport == Transport::kUdp;
+    const bool ephemeral = port >= kFirstEphemeralPort;
     const Seen behaviour{udp, !udp && event->direction == Direction::kEgress, ephemeral,
                          ephemeral ? uint16_t{0} : port, DestinationClass(event->remote_ip())};
     if (std::find(seen.begin(), seen.end(), behaviour) != seen.end()) continue;
     seen.push_back(behaviour);
-    // Distinct Seen make distinct keys.
-    if (behaviours == f.behaviours.size()) f.behaviours.emplace_back();
-    std::string& key = f.behaviours[behaviours++];
-    BehaviourKeyInto(behaviour.udp, behaviour.egress, port, behaviour.destination_class, &key);
-    if (IsOutboundBehaviour(key)) {
+    const auto [key_it, inserted] = keys.try_emplace(behaviour);
+    Key& key = key_it->second;
+    if (inserted) {
+      BehaviourKeyInto(behaviour.udp, behaviour.egress, port, behaviour.destination_class,
+                       &key.text);
+      key.outbound = IsOutboundBehaviour(key.text);
+      key.external = IsExternalBehaviour(key.text);
+    }
+    found.push_back(&key);  // distinct Seen make distinct keys
+    if (key.outbound) {
       f.ingress_only = false;
-      if (IsExternalBehaviour(key)) f.outbound_external = true;
+      if (key.external) f.outbound_external = true;
     }
   }
-  f.behaviours.resize(behaviours);
-  std::sort(f.behaviours.begin(), f.behaviours.end());
+  std::sort(found.begin(), found.end(),
+            [](const Key* a, const Key* b) { return a->text < b->text; });
+  f.behaviours.resize(found.size());
+  for (size_t i = 0; i < found.size(); ++i) f.behaviours[i] = found[i]->text;
 }
 
 int64_t UtcDayStart(int64_t t) { return AlignDown(t, kNanosPerDay); }

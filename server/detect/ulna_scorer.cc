@@ -188,9 +188,16 @@ void AddIdentityNovelty(const ScoringInput& in, const HostBaseline* host,
 void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
                          const FleetNameBaseline* fleet, TermList* terms) {
   const ActivityFeatures& f = *in.features;
+  // What the name did in its last bucket (Observe's memo) answers most of the set searches.
+  const NameBaseline::LastSeen& last = known.last_seen;
+  const auto was_known = [&](const std::string& b) {
+    return std::any_of(last.behaviours.begin(), last.behaviours.end(),
+                       [&](const std::string* seen) { return *seen == b; }) ||
+           known.behaviours.count(b) > 0;
+  };
   std::vector<std::string> fresh;
   for (const std::string& b : f.behaviours) {
-    if (IsOutboundBehaviour(b) && known.behaviours.count(b) == 0) fresh.push_back(b);
+    if (IsOutboundBehaviour(b) && !was_known(b)) fresh.push_back(b);
   }
   if (in.learning) {
     // The host's own behaviour set is still being learnt: only fleet-scope evidence counts.
@@ -223,8 +230,7 @@ void AddBehaviourNovelty(const ScoringInput& in, const NameBaseline& known,
                  [&] { return "first connection outside for '" + f.name + "' on this host"; });
     }
   }
-  // What the name ran from and as last time (Observe's memo) answers most of these lookups.
-  const NameBaseline::LastSeen& last = known.last_seen;
+  // So does what it ran from and as.
   const bool executable_known = (last.executable != nullptr && *last.executable == f.executable) ||
                                 known.executables.count(f.executable) > 0;
   if (!executable_known) {

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
 #include "common/byte_codec.h"
 #include "common/duration.h"
+#include "server/detect/ulna_scorer.h"
 
 namespace ulna::server {
 namespace {
@@ -457,6 +459,114 @@ TEST(UlnaBaselinesTest, AlternatingUsersParentsAndExecutablesAllReachTheirBaseli
   EXPECT_EQ(copy.FleetUser("root")->buckets, 5u);
   EXPECT_EQ(h->users.at("root").buckets, 4u);
   EXPECT_EQ(baselines.FleetUser("root")->buckets, 4u);
+}
+
+// Observe skips the set searches for a name's repeated behaviours: behaviours that come and go
+// still all reach the name's set and the fleet's, and the scorer still tells the new ones.
+TEST(UlnaBaselinesTest, BehavioursThatComeAndGoAllReachTheirBaselines) {
+  UlnaBaselines baselines;
+  const HostInfo host{"h1-id", "h1"};
+  ActivityFeatures f = CurlFromCron();
+  for (const std::vector<std::string>& behaviours :
+       std::vector<std::vector<std::string>>{{"out/443/external"},
+                                             {"out/443/external"},
+                                             {"out/22/internal", "out/443/external"},
+                                             {"out/443/external"},
+                                             {"udp/53/internal"},
+                                             {"udp/53/internal"}}) {
+    f.behaviours = behaviours;
+    baselines.Observe(kStart, host, f);
+  }
+  const NameBaseline& curl = baselines.Host("h1-id")->names.at("curl");
+  EXPECT_EQ(curl.behaviours,
+            (std::set<std::string>{"out/22/internal", "out/443/external", "udp/53/internal"}));
+  EXPECT_EQ(baselines.FleetName("curl")->behaviour_hosts.size(), 3u);
+  EXPECT_EQ(baselines.BehaviourHosts("udp/53/internal"), 1u);
+
+  // Known from an earlier bucket than the last: not new. Never done: new.
+  ScoringInput input;
+  input.features = &f;
+  input.host_id = "h1-id";
+  input.bucket_start_ns = kStart + 3 * kNanosPerDay;
+  input.explain = false;
+  f.behaviours = {"out/22/internal"};
+  const UlnaScore known = ScoreActivity(input, baselines);
+  f.behaviours = {"out/8080/internal"};
+  const UlnaScore fresh = ScoreActivity(input, baselines);
+  const auto has = [](const UlnaScore& score, std::string_view term) {
+    return std::any_of(score.terms.begin(), score.terms.end(),
+                       [&](const ScoreTerm& t) { return t.name == term; });
+  };
+  EXPECT_FALSE(has(known, "behaviour_new_on_host"));
+  EXPECT_TRUE(has(fresh, "behaviour_new_on_host"));
+}
+
+// ObserveParent counts a parent once per host it was seen on; the detector counts each
+// (parent, host) pair of a bucket once, however many groups and events repeat it.
+TEST(UlnaBaselinesTest, ParentsAreCountedOncePerHost) {
+  UlnaBaselines baselines;
+  baselines.ObserveParent("bash", 3);
+  baselines.ObserveParent("bash");
+  EXPECT_EQ(baselines.ParentObservations("bash"), 4u);
+
+  UlnaDetector detector;
+  std::vector<NetworkEvent> events;
+  for (const std::string host : {"h1", "h2"}) {
+    events.push_back(Event(kStart + 1, host, "curl", "root", "bash", "10.0.0.7", 443));
+    events.push_back(Event(kStart + 2, host, "curl", "root", "bash", "10.0.0.8", 443));
+    events.push_back(Event(kStart + 3, host, "wget", "root", "bash", "10.0.0.7", 80));
+    events.push_back(Event(kStart + 4, host, "wget", "root", "cron", "10.0.0.7", 80));
+  }
+  events.push_back(Event(kStart + 5, "h3", "ssh", "root", "cron", "10.0.0.9", 22));
+  Score(detector, kStart, std::move(events));
+  EXPECT_EQ(detector.baselines().ParentObservations("bash"), 2u);
+  EXPECT_EQ(detector.baselines().ParentObservations("cron"), 3u);
+  EXPECT_EQ(detector.baselines().ParentObservations("sshd"), 0u);
+}
+
+// Find answers with the entries of the object asked, also once it remembered them by hash, and
+// finds a name that Observe added after a miss.
+TEST(UlnaBaselinesTest, FindAnswersWithTheEntriesOfTheObjectAsked) {
+  UlnaBaselines baselines;
+  const HostInfo host{"h1-id", "h1"};
+  baselines.Observe(kStart, host, CurlFromCron());
+  EXPECT_EQ(baselines.Find("h1-id", "wget").name, nullptr);
+  ActivityFeatures wget = CurlFromCron();
+  wget.name = "wget";
+  baselines.Observe(kStart, host, wget);
+  for (const char* name : {"curl", "wget", "curl"}) {
+    const UlnaBaselines::Found found = baselines.Find("h1-id", name);
+    ASSERT_NE(found.name, nullptr) << name;
+    EXPECT_EQ(&found.name->second, &baselines.Host("h1-id")->names.at(name));
+  }
+  EXPECT_EQ(baselines.Find("h2-id", "curl").name, nullptr);
+  UlnaBaselines copy = baselines;
+  const UlnaBaselines::Found found = copy.Find("h1-id", "curl");
+  ASSERT_NE(found.name, nullptr);
+  EXPECT_EQ(&found.name->second, &copy.Host("h1-id")->names.at("curl"));
+}
+
+// Behaviour keys built once per distinct behaviour are those built for each: an ephemeral port
+// and port 0 are different behaviours, and so are the same port in and out.
+TEST(UlnaFeaturesTest, BehaviourKeysOfDistinctBehavioursStayDistinct) {
+  const NetworkEvent zero = Event(kStart, "h1", "curl", "root", "cron", "10.0.0.7", 0);
+  const NetworkEvent ephemeral = Event(kStart + 1, "h1", "curl", "root", "cron", "10.0.0.7", 40001);
+  const NetworkEvent served =
+      Event(kStart + 2, "h1", "curl", "root", "cron", "10.0.0.7", 443, Direction::kIngress);
+  const NetworkEvent web = Event(kStart + 3, "h1", "curl", "root", "cron", "93.184.216.34", 443);
+  for (int pass = 0; pass < 2; ++pass) {  // the second from the keys built in the first
+    ActivityFeatures f;
+    ExtractFeatures(ProcessActivity{zero.host, "curl", {&zero, &ephemeral, &served, &web}}, &f);
+    EXPECT_EQ(f.behaviours, (std::vector<std::string>{"in/443/internal", "out/0/internal",
+                                                      "out/443/external", "out/eph/internal"}));
+    EXPECT_TRUE(f.outbound_external);
+    EXPECT_FALSE(f.ingress_only);
+    EXPECT_EQ(BehaviourKey(ephemeral), "out/eph/internal");
+  }
+  ActivityFeatures served_only;
+  ExtractFeatures(ProcessActivity{served.host, "curl", {&served}}, &served_only);
+  EXPECT_TRUE(served_only.ingress_only);
+  EXPECT_FALSE(served_only.outbound_external);
 }
 
 // Features extracted into a reused object are those of a fresh extraction: nothing of the

@@ -289,30 +289,53 @@ void BatchEncoder::EncodeFields(std::span<const NetworkEvent> events, uint32_t* 
   events_bytes_ = static_cast<size_t>(w.position() - events_field_.data());
 }
 
-std::string BatchEncoder::EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events,
-                                      bool with_strings) {
+BatchEncoder::Parts BatchEncoder::EncodeBatch(uint64_t sequence,
+                                              std::span<const NetworkEvent> events,
+                                              bool with_strings) {
   uint32_t string_base = 0;
   EncodeFields(events, &string_base);
+  head_.clear();
+  ProtoWireWriter head(&head_);
+  head.Uint(batch_field::kSequence, sequence);
+  head.Uint(batch_field::kStringBase, string_base);
+  middle_.clear();
+  ProtoWireWriter(&middle_).Int(batch_field::kBaseTimeNs,
+                                events.empty() ? 0 : events.front().time_ns);
+  tail_.clear();
+  ProtoWireWriter(&tail_).Bool(batch_field::kSelfContained, self_contained_);
+  return {head_,
+          with_strings ? std::string_view(strings_field_) : std::string_view(),
+          middle_,
+          processes_field_,
+          std::string_view(events_field_.data(), events_bytes_),
+          tail_};
+}
+
+namespace {
+
+std::string Concatenate(const BatchEncoder::Parts& parts) {
+  size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
   std::string out;
-  out.reserve(32 + strings_field_.size() + processes_field_.size() + events_bytes_);
-  ProtoWireWriter batch(&out);
-  batch.Uint(batch_field::kSequence, sequence);
-  batch.Uint(batch_field::kStringBase, string_base);
-  if (with_strings) out.append(strings_field_);
-  batch.Int(batch_field::kBaseTimeNs, events.empty() ? 0 : events.front().time_ns);
-  out.append(processes_field_);
-  out.append(events_field_.data(), events_bytes_);
-  batch.Bool(batch_field::kSelfContained, self_contained_);
+  out.reserve(size);
+  for (std::string_view part : parts) out.append(part);
   return out;
 }
 
-std::string BatchEncoder::EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events) {
+}  // namespace
+
+BatchEncoder::Parts BatchEncoder::EncodeParts(uint64_t sequence,
+                                              std::span<const NetworkEvent> events) {
   return EncodeBatch(sequence, events, /*with_strings=*/true);
+}
+
+std::string BatchEncoder::EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events) {
+  return Concatenate(EncodeBatch(sequence, events, /*with_strings=*/true));
 }
 
 v1::EventBatch BatchEncoder::Encode(uint64_t sequence, std::span<const NetworkEvent> events) {
   // The strings are added as they are rather than parsed back: cheaper than a parse of them.
-  const std::string bytes = EncodeBatch(sequence, events, /*with_strings=*/false);
+  const std::string bytes = Concatenate(EncodeBatch(sequence, events, /*with_strings=*/false));
   v1::EventBatch batch;
   batch.ParseFromString(bytes);
   for (size_t id = batch.string_base(); id < strings_.size(); ++id) {

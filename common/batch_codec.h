@@ -4,6 +4,7 @@
 // starts a fresh dictionary in every batch. Not thread-safe: one pair per stream.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <span>
@@ -26,6 +27,11 @@ class BatchEncoder {
   // The serialised batch, written straight in wire format (the bytes protobuf's serializer
   // would produce for the same message), for callers that only keep the bytes (the event log).
   std::string EncodeToString(uint64_t sequence, std::span<const NetworkEvent> events);
+  // The same bytes as EncodeToString, as consecutive pieces that view this encoder's buffers
+  // (valid until its next call), for a caller that copies them anyway (into a RocksDB batch):
+  // the whole batch is never assembled in a string of its own.
+  using Parts = std::array<std::string_view, 6>;
+  Parts EncodeParts(uint64_t sequence, std::span<const NetworkEvent> events);
   // The same batch as a message, for callers that need one.
   v1::EventBatch Encode(uint64_t sequence, std::span<const NetworkEvent> events);
   v1::EventBatch Encode(uint64_t sequence, const std::vector<NetworkEvent>& events) {
@@ -35,9 +41,8 @@ class BatchEncoder {
  private:
   // Fills the dictionary and this batch's wire fields; *string_base: its first new string id.
   void EncodeFields(std::span<const NetworkEvent> events, uint32_t* string_base);
-  // The batch in wire format; without its strings when `with_strings` is false.
-  std::string EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events,
-                          bool with_strings);
+  // The batch in wire format, as pieces; without its strings when `with_strings` is false.
+  Parts EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events, bool with_strings);
   // The dictionary id of `s` (0 for ""), adding it to the batch's strings when new.
   uint32_t Intern(std::string_view s);
   // The index of `event`'s entry in the batch's process table, adding it when new.
@@ -61,6 +66,10 @@ class BatchEncoder {
   // EventBatch.events elements, wire format: the first events_bytes_ bytes (the rest is room).
   std::string events_field_;
   size_t events_bytes_ = 0;
+  // The batch's scalar fields before, between and after the repeated ones.
+  std::string head_;    // sequence, string_base
+  std::string middle_;  // base_time_ns
+  std::string tail_;    // self_contained
   std::vector<uint32_t> arg_ids_;
   std::string process_body_;  // room for one CompactProcess body
 };

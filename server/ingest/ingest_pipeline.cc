@@ -5,6 +5,13 @@
 #include "common/duration.h"
 
 namespace ulna::server {
+namespace {
+
+// Room reserved in an archive write batch per event: above what dev1's events take encoded
+// (~190 bytes with their batches' keys), so that the batch is seldom grown by copying.
+constexpr size_t kReservedBytesPerEvent = 256;
+
+}  // namespace
 
 IngestPipeline::IngestPipeline(Store* store, IngestOptions options, std::function<int64_t()> clock,
                                std::function<int64_t()> closed_before)
@@ -85,12 +92,13 @@ PreparedArchiveEvents IngestPipeline::PrepareArchiveEvents(std::vector<NetworkEv
   if (!std::is_sorted(events.begin(), events.end(), by_time)) {
     std::stable_sort(events.begin(), events.end(), by_time);
   }
-  PreparedArchiveEvents prepared;
+  // The RocksDB batch is built here, on the preparing thread, straight from the encoder's
+  // buffers (no encoded batch of its own per stored batch); the store step only applies it and
+  // reports any error of building it.
+  PreparedArchiveEvents prepared{store_->NewDirectGroup(kReservedBytesPerEvent * events.size()),
+                                 {}};
   log_.AppendArchive(archive_batch_key_.fetch_add(1, std::memory_order_relaxed), events,
                      &prepared.group);
-  // The batch is built here, on the preparing thread; the store step only applies it. An error
-  // leaves the group as it was, and the store step, preparing it again, reports it.
-  (void)store_->Prepare(&prepared.group);
   prepared.events = std::move(events);
   return prepared;
 }

@@ -55,8 +55,9 @@ void AppendParts(const std::string& host_id, uint64_t batch_key,
            events[end].time_ns - first_ns < kMaxBatchSpanNs) {
       ++end;
     }
-    group->PutOwned(Family::kEvents, BatchKey(first_ns, host_id, batch_key, part++),
-                    encoder.EncodeToString(batch_key, events.subspan(begin, end - begin)));
+    const BatchEncoder::Parts parts =
+        encoder.EncodeParts(batch_key, events.subspan(begin, end - begin));
+    group->PutParts(Family::kEvents, BatchKey(first_ns, host_id, batch_key, part++), parts);
     begin = end;
   }
 }

@@ -312,6 +312,18 @@ struct WriteGroup::Rep {
   std::optional<rocksdb::WriteBatch> batch;
   size_t batched = 0;
   const Store* prepared_for = nullptr;
+  // A direct group's family handles (Store::Rep::families): operations go straight to `batch`.
+  const std::vector<rocksdb::ColumnFamilyHandle*>* direct_families = nullptr;
+  Status direct_error;  // the first failed direct operation; Prepare and Write report it
+
+  // Adds an operation to a direct group's batch, remembering the first failure.
+  void Direct(const rocksdb::Status& s) {
+    ++batched;
+    if (!s.ok() && direct_error.ok()) direct_error = FromRocks(s, "cannot build a write batch");
+  }
+  rocksdb::ColumnFamilyHandle* DirectHandle(Family family) const {
+    return (*direct_families)[static_cast<size_t>(family)];
+  }
 };
 
 WriteGroup::WriteGroup() : rep_(std::make_unique<Rep>()) {}
@@ -320,18 +332,58 @@ WriteGroup::WriteGroup(WriteGroup&&) noexcept = default;
 WriteGroup& WriteGroup::operator=(WriteGroup&&) noexcept = default;
 
 void WriteGroup::Put(Family family, std::string_view key, std::string_view value) {
+  if (rep_->direct_families != nullptr) {
+    rep_->Direct(rep_->batch->Put(rep_->DirectHandle(family), ToSlice(key), ToSlice(value)));
+    return;
+  }
   rep_->ops.push_back({Rep::Kind::kPut, family, std::string(key), std::string(value)});
 }
 
 void WriteGroup::PutOwned(Family family, std::string_view key, std::string value) {
+  if (rep_->direct_families != nullptr) {
+    Put(family, key, value);
+    return;
+  }
   rep_->ops.push_back({Rep::Kind::kPut, family, std::string(key), std::move(value)});
 }
 
+void WriteGroup::PutParts(Family family, std::string_view key,
+                          std::span<const std::string_view> value_parts) {
+  if (rep_->direct_families != nullptr) {
+    // SliceParts takes an array of Slices: the parts are few (an encoded batch has six).
+    constexpr size_t kMaxDirectParts = 16;
+    if (value_parts.size() <= kMaxDirectParts) {
+      rocksdb::Slice parts[kMaxDirectParts];
+      for (size_t i = 0; i < value_parts.size(); ++i) parts[i] = ToSlice(value_parts[i]);
+      const rocksdb::Slice key_slice = ToSlice(key);
+      rep_->Direct(
+          rep_->batch->Put(rep_->DirectHandle(family), rocksdb::SliceParts(&key_slice, 1),
+                           rocksdb::SliceParts(parts, static_cast<int>(value_parts.size()))));
+      return;
+    }
+  }
+  size_t size = 0;
+  for (std::string_view part : value_parts) size += part.size();
+  std::string value;
+  value.reserve(size);
+  for (std::string_view part : value_parts) value.append(part);
+  PutOwned(family, key, std::move(value));
+}
+
 void WriteGroup::Delete(Family family, std::string_view key) {
+  if (rep_->direct_families != nullptr) {
+    rep_->Direct(rep_->batch->Delete(rep_->DirectHandle(family), ToSlice(key)));
+    return;
+  }
   rep_->ops.push_back({Rep::Kind::kDelete, family, std::string(key), {}});
 }
 
 void WriteGroup::DeleteRange(Family family, std::string_view begin, std::string_view end) {
+  if (rep_->direct_families != nullptr) {
+    rep_->Direct(
+        rep_->batch->DeleteRange(rep_->DirectHandle(family), ToSlice(begin), ToSlice(end)));
+    return;
+  }
   rep_->ops.push_back({Rep::Kind::kDeleteRange, family, std::string(begin), std::string(end)});
 }
 
@@ -480,13 +532,24 @@ Result<std::string> Store::Get(Family family, std::string_view key) const {
   return value;
 }
 
+WriteGroup Store::NewDirectGroup(size_t reserve_bytes) const {
+  WriteGroup group;
+  WriteGroup::Rep* rep = group.rep_.get();
+  rep->batch.emplace(reserve_bytes);
+  rep->prepared_for = this;
+  rep->direct_families = &rep_->families;
+  return group;
+}
+
 Status Store::Prepare(WriteGroup* group) const {
   WriteGroup::Rep* rep = group->rep_.get();
-  if (rep == nullptr || rep->ops.empty()) return Status::Ok();  // moved-from, or nothing new
+  if (rep == nullptr) return Status::Ok();  // moved-from
   if (rep->prepared_for != nullptr && rep->prepared_for != this) {
     return Status::InvalidArgument("a write group prepared for another store was given to " +
                                    rep_->options.path);
   }
+  ULNA_RETURN_IF_ERROR(rep->direct_error);
+  if (rep->ops.empty()) return Status::Ok();  // nothing new (always so for a direct group)
   std::vector<WriteGroup::Rep::Op>& ops = rep->ops;
   // Memtable inserts cost a skiplist search each, dominated by cache misses; keys inserted in
   // order reuse the previous insert's position (RocksDB's splice), several times cheaper than

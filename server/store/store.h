@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,7 +52,8 @@ struct StoreOptions {
 };
 
 // A group of writes applied atomically by Store::Write. A group may be filled on any thread;
-// each group is used by one thread at a time.
+// each group is used by one thread at a time. A group made by Store::NewDirectGroup writes each
+// operation straight into its RocksDB batch, in the order added (see there).
 class WriteGroup {
  public:
   WriteGroup();
@@ -61,6 +63,9 @@ class WriteGroup {
   void Put(Family family, std::string_view key, std::string_view value);
   // As Put, taking over `value`'s buffer instead of copying it (large encoded batches).
   void PutOwned(Family family, std::string_view key, std::string value);
+  // As Put, with the value given as pieces to concatenate: a direct group copies them once,
+  // into its batch, and the caller never builds the whole value.
+  void PutParts(Family family, std::string_view key, std::span<const std::string_view> value_parts);
   void Delete(Family family, std::string_view key);
   // Deletes keys in [begin, end).
   void DeleteRange(Family family, std::string_view begin, std::string_view end);
@@ -91,6 +96,11 @@ class Store {
   // store (Write refuses it elsewhere). Thread-safe: concurrent with every other method.
   // Errors: InvalidArgument (a group prepared for another store; a batch over 4 GB).
   Status Prepare(WriteGroup* group) const;
+  // A group that is prepared as it is filled: each operation goes into its RocksDB batch at
+  // once (no copy of keys and values kept aside, no sort of its puts: a filler adding keys in
+  // order keeps the memtable's fast in-order inserts). `reserve_bytes`: the batch's expected
+  // size, so that it is not grown by copying. Like a prepared group, it must be written here.
+  WriteGroup NewDirectGroup(size_t reserve_bytes) const;
   // Applies `group` atomically; `sync` fsyncs the WAL first (durable before return).
   // A full disk is ResourceExhausted; nothing of the group is applied then.
   Status Write(WriteGroup group, bool sync);

@@ -184,6 +184,7 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWould) {
     SCOPED_TRACE(self_contained ? "self-contained" : "stream");
     BatchEncoder encoder(self_contained);
     BatchEncoder message_encoder(self_contained);  // the same batches, as messages
+    BatchEncoder parts_encoder(self_contained);    // the same batches, as pieces
     ReferenceEncoder reference(self_contained);
     BatchDecoder decoder;
     // Batches of several sizes in turn, so that the stream dictionary carries over and the
@@ -197,6 +198,9 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWould) {
       ++sequence;
       const std::string bytes = encoder.EncodeToString(sequence, batch);
       ASSERT_EQ(bytes, reference.EncodeToString(sequence, batch)) << "batch " << sequence;
+      std::string joined;  // the pieces, from an encoder that has seen the same batches
+      for (std::string_view part : parts_encoder.EncodeParts(sequence, batch)) joined += part;
+      ASSERT_EQ(joined, bytes) << "batch " << sequence;
       ASSERT_EQ(message_encoder.Encode(sequence, batch).SerializeAsString(), bytes);
       // And it decodes to the events (host fields travel only in self-contained batches).
       v1::EventBatch message;

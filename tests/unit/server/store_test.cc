@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <thread>
@@ -381,8 +382,12 @@ std::vector<std::pair<std::string, std::string>> Contents(const Store& store) {
 
 // Groups whose order matters: puts the later deletes remove, range deletes the later puts
 // refill, and puts out of key order (which Write may reorder among themselves).
-std::vector<WriteGroup> OrderSensitiveGroups() {
-  std::vector<WriteGroup> groups(3);
+// `make_group` makes each (empty) group: plain ones by default.
+std::vector<WriteGroup> OrderSensitiveGroups(const std::function<WriteGroup()>& make_group = [] {
+  return WriteGroup();
+}) {
+  std::vector<WriteGroup> groups;
+  for (int i = 0; i < 3; ++i) groups.push_back(make_group());
   for (const char* key : {"r5", "r1", "r3", "r2", "r4"}) groups[0].Put(Family::kRecords, key, key);
   groups[0].Put(Family::kAgents, "a", "1");
   groups[0].PutOwned(Family::kEvents, "e", std::string(1 << 20, 'e'));
@@ -431,6 +436,69 @@ TEST(StoreTest, PreparedGroupsStoreTheSameAsUnpreparedOnes) {
                           {"records/r5", "r5"},
                           {"agents/a", "2"},
                           {"tokens/t", "2"}}));
+}
+
+// Direct groups (filled on other threads, as replay's workers do) apply their operations in
+// the order added, to the same contents as plain groups.
+TEST(StoreTest, DirectGroupsStoreTheSameAsPlainOnes) {
+  TempDir dir;
+  auto plain = OpenOrDie(dir.Sub("plain"));
+  auto direct = OpenOrDie(dir.Sub("direct"));
+  for (WriteGroup& group : OrderSensitiveGroups()) {
+    ASSERT_TRUE(plain->Write(std::move(group), /*sync=*/false).ok());
+  }
+  std::vector<WriteGroup> groups(3);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    threads.emplace_back([&, i] {
+      // Reserves little: the 1 MB value grows the batch past it.
+      groups[i] = std::move(OrderSensitiveGroups([&] { return direct->NewDirectGroup(64); })[i]);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::vector<size_t> sizes = {7, 6, 2};
+  for (size_t i = 0; i < groups.size(); ++i) {
+    EXPECT_EQ(groups[i].size(), sizes[i]);
+    ASSERT_TRUE(direct->Prepare(&groups[i]).ok());  // nothing to prepare
+    ASSERT_TRUE(direct->Write(std::move(groups[i]), /*sync=*/false).ok());
+  }
+  EXPECT_EQ(Contents(*direct), Contents(*plain));
+  EXPECT_EQ(Contents(*direct).size(), 7u);
+}
+
+TEST(StoreTest, PutPartsStoresTheConcatenatedValue) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.Sub("db"));
+  std::vector<std::string> many;  // more parts than a direct group passes to RocksDB at once
+  for (int i = 0; i < 40; ++i) many.push_back(std::to_string(i) + ",");
+  const std::vector<std::string_view> many_parts(many.begin(), many.end());
+  std::string joined;
+  for (const std::string& part : many) joined += part;
+  const std::vector<std::string_view> parts = {"ab", "", "c", std::string_view("d\0e", 3)};
+  for (bool direct : {false, true}) {
+    WriteGroup group = direct ? store->NewDirectGroup(0) : WriteGroup();
+    const std::string prefix = direct ? "direct/" : "plain/";
+    group.PutParts(Family::kAgents, prefix + "parts", parts);
+    group.PutParts(Family::kAgents, prefix + "none", {});
+    group.PutParts(Family::kAgents, prefix + "many", many_parts);
+    EXPECT_EQ(group.size(), 3u);
+    ASSERT_TRUE(store->Write(std::move(group), /*sync=*/false).ok());
+    EXPECT_EQ(*store->Get(Family::kAgents, prefix + "parts"), std::string("abcd\0e", 6));
+    EXPECT_EQ(*store->Get(Family::kAgents, prefix + "none"), "");
+    EXPECT_EQ(*store->Get(Family::kAgents, prefix + "many"), joined);
+  }
+}
+
+TEST(StoreTest, DirectGroupOfAnotherStoreIsRefused) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.Sub("db"));
+  auto other = OpenOrDie(dir.Sub("other"));
+  WriteGroup group = other->NewDirectGroup(0);
+  group.Put(Family::kAgents, "a", "1");
+  EXPECT_EQ(store->Prepare(&group).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store->Write(std::move(group), /*sync=*/true).code(), Status::Code::kInvalidArgument);
+  EXPECT_FALSE(store->Get(Family::kAgents, "a").ok());
+  EXPECT_FALSE(other->Get(Family::kAgents, "a").ok());
 }
 
 TEST(StoreTest, OperationsAddedAfterPrepareApplyAfterThePreparedOnes) {

@@ -14,7 +14,7 @@ namespace ulna::server {
 // When appended lines are made durable.
 enum class AlertSync {
   kEveryWrite,  // serving: an alert is on disk before the job's outbox forgets it
-  kOnSync,      // replay: a crashed replay is re-run from scratch, so only Sync() at its end
+  kOnSync,      // replay: a crashed replay is re-run from scratch, so only Sync() (see replay.cc)
 };
 
 class AlertOutput {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +31,9 @@ namespace {
 // that the job advances often and the blocks in flight stay small (1 MB blocks: ~18 MB more
 // peak RSS on dev1, no faster; 128 KB: slower).
 constexpr size_t kBlockBytes = 256 << 10;
+// Parsed blocks in flight per worker (see RunReplay), and in all while the store is opening.
+constexpr size_t kBlocksInFlight = 8;
+constexpr size_t kBlocksInFlightWhileOpening = 48;
 
 // Lines of one input, cut by the reading thread for a parsing worker.
 struct LineBlock {
@@ -41,9 +45,12 @@ struct LineBlock {
 // A block parsed, time-checked and encoded by a worker, ready to store.
 struct ParsedBlock {
   PreparedArchiveEvents prepared;
-  RejectTally rejects;  // line numbers counted from the block's first line (1)
-  uint64_t lines = 0;   // in the block, the skipped over-long one included
-  uint64_t events = 0;  // parsed events (before the ingest's time checks)
+  // A block parsed before the store was open is left for the main thread to prepare.
+  bool prepared_by_worker = false;
+  std::vector<NetworkEvent> parsed_events;  // unprepared: the kept events
+  RejectTally rejects;                      // line numbers counted from the block's first line (1)
+  uint64_t lines = 0;                       // in the block, the skipped over-long one included
+  uint64_t events = 0;                      // parsed events (before the ingest's time checks)
 };
 
 // What the reading thread counts; read by the main thread only after joining it.
@@ -78,9 +85,10 @@ void ReadInputs(const std::vector<std::string>& inputs, BoundedQueue<LineBlock>*
   }
 }
 
-// Parses, time-checks and encodes blocks until there are no more.
-void ParseBlocks(IngestPipeline* ingest, ReleaseQueue* released, BoundedQueue<LineBlock>* blocks,
-                 ReorderBuffer<ParsedBlock>* results) {
+// Parses, time-checks and encodes blocks until there are no more (encoding needs the store:
+// until it is open, blocks are only parsed).
+void ParseBlocks(const std::atomic<IngestPipeline*>* open_ingest, ReleaseQueue* released,
+                 BoundedQueue<LineBlock>* blocks, ReorderBuffer<ParsedBlock>* results) {
   EcsEventParser parser;
   ParseError error;
   while (std::optional<LineBlock> block = blocks->Pop()) {
@@ -122,7 +130,12 @@ void ParseBlocks(IngestPipeline* ingest, ReleaseQueue* released, BoundedQueue<Li
     }
     parsed.lines = number;
     parsed.events = kept;
-    parsed.prepared = ingest->PrepareArchiveEvents(std::move(events));
+    if (IngestPipeline* ingest = open_ingest->load(std::memory_order_acquire)) {
+      parsed.prepared = ingest->PrepareArchiveEvents(std::move(events));
+      parsed.prepared_by_worker = true;
+    } else {
+      parsed.parsed_events = std::move(events);
+    }
     results->Put(block->index, std::move(parsed));
   }
 }
@@ -149,6 +162,44 @@ class TempDir {
   std::string path_;
 };
 
+// The reading and parsing threads (RAII): stopped and joined when it goes, whatever the
+// replay returns early for.
+class PipelineThreads {
+ public:
+  PipelineThreads(BoundedQueue<LineBlock>* blocks, ReorderBuffer<ParsedBlock>* results)
+      : blocks_(blocks), results_(results) {}
+  PipelineThreads(const PipelineThreads&) = delete;
+  PipelineThreads& operator=(const PipelineThreads&) = delete;
+  ~PipelineThreads() { StopAndJoin(); }
+
+  template <typename Body>
+  Status Start(Body body) {
+    try {
+      threads_.emplace_back(std::move(body));
+    } catch (const std::system_error& e) {
+      return Status::Internal(std::string("cannot start the replay threads: ") + e.what());
+    }
+    return Status::Ok();
+  }
+  // Closes the queues: no more blocks are read; with `abandon`, results not yet taken are
+  // dropped (an error stops all) and every waiting thread returns.
+  void Stop(bool abandon) {
+    results_->Close(abandon);
+    blocks_->Close();
+  }
+  void StopAndJoin() {
+    Stop(/*abandon=*/true);
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  BoundedQueue<LineBlock>* blocks_;
+  ReorderBuffer<ParsedBlock>* results_;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
@@ -156,7 +207,41 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   ULNA_RETURN_IF_ERROR(options.job.Validate());
   const auto started = std::chrono::steady_clock::now();
 
+  // Declared before the job and its buffered buckets, whose blocks it takes back.
+  ReleaseQueue released;
+  // What the replay stores into and scores with, opened once the pipeline runs (below) and
+  // declared before it, so that its threads are joined before these go.
   std::optional<TempDir> temp;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AlertOutput> output;
+  std::optional<BufferedBucketEvents> buffered;
+  std::optional<AnomalyJob> job;
+  std::optional<IngestPipeline> ingest;
+  std::atomic<IngestPipeline*> open_ingest{nullptr};  // set once the store is open
+
+  // One thread reads and cuts the input, workers (one per core) parse and encode it, and this
+  // thread stores each block and advances the job, in input order, exactly as a single thread
+  // would: the same blocks, the same clock steps, whatever the timing.
+  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
+  // Blocks in flight (read, parsed or waiting to be stored), ~0.5 MB each: enough slack that
+  // a burst of job work on this thread (a rule run, a day's state commit) or of parsing does
+  // not leave a core idle (dev1: 6 in flight -> 16, ~4 % faster, ~7 MB more peak RSS).
+  // Until the store is open, the workers may run further ahead: opening it keeps this thread
+  // busy for ~15 ms, which the other core spends parsing.
+  BoundedQueue<LineBlock> blocks(2 * workers);
+  ReorderBuffer<ParsedBlock> results(kBlocksInFlightWhileOpening);
+  ReadTally tally;
+  PipelineThreads threads(&blocks, &results);
+  Status started_threads = threads.Start([&] {
+    ReadInputs(options.inputs, &blocks, &results, &tally);
+    threads.Stop(/*abandon=*/false);  // the end of the input, or of reading after an error
+  });
+  for (size_t i = 0; started_threads.ok() && i < workers; ++i) {
+    started_threads =
+        threads.Start([&] { ParseBlocks(&open_ingest, &released, &blocks, &results); });
+  }
+  ULNA_RETURN_IF_ERROR(started_threads);
+
   std::string state_dir = options.state_dir;
   if (state_dir.empty()) {
     auto created = TempDir::Create();
@@ -172,64 +257,39 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   store_options.sync_writes = false;
   store_options.write_ahead_log = false;
   store_options.discard_on_close = temp.has_value();
-  auto store = Store::Open(store_options);
-  ULNA_RETURN_IF_ERROR(store.status());
+  auto opened_store = Store::Open(store_options);
+  ULNA_RETURN_IF_ERROR(opened_store.status());
+  store = std::move(opened_store).value();
 
   // A replay writes a fresh alert file: its lines are this run's alerts, nothing older.
   if (::truncate(options.alerts_path.c_str(), 0) != 0 && errno != ENOENT) {
     return Status::IoError("cannot truncate " + options.alerts_path);
   }
-  auto output = AlertOutput::Open(options.alerts_path, AlertSync::kOnSync);
-  ULNA_RETURN_IF_ERROR(output.status());
+  auto opened_output = AlertOutput::Open(options.alerts_path, AlertSync::kOnSync);
+  ULNA_RETURN_IF_ERROR(opened_output.status());
+  output = std::move(opened_output).value();
 
-  // Declared before the job and its buffered buckets, whose blocks it takes back.
-  ReleaseQueue released;
   // The job takes each bucket's events from memory as they are stored, instead of reading
   // back and decoding what was just written.
-  auto buffered = BufferedBucketEvents::Open(store->get(), options.job.bucket_span_ns);
-  ULNA_RETURN_IF_ERROR(buffered.status());
+  auto opened_buffer = BufferedBucketEvents::Open(store.get(), options.job.bucket_span_ns);
+  ULNA_RETURN_IF_ERROR(opened_buffer.status());
+  buffered.emplace(std::move(opened_buffer).value());
   // A replay's writes become durable only at its flushes (no write-ahead log), so committing
   // the model state every bucket buys nothing; once a day of buckets, the rows that most
   // buckets rewrite (the same processes' baselines) are written once instead of ~100 times.
   JobConfig job_config = options.job;
   job_config.state_commit_buckets =
       static_cast<uint32_t>(std::max<int64_t>(1, kNanosPerDay / job_config.bucket_span_ns));
-  AnomalyJob job(job_config, store->get(), MakeDetector(job_config.mode),
-                 AlertSinks{output->get(), nullptr}, &*buffered);
-  ULNA_RETURN_IF_ERROR(job.Open());
+  job.emplace(job_config, store.get(), MakeDetector(job_config.mode),
+              AlertSinks{output.get(), nullptr}, &*buffered);
+  ULNA_RETURN_IF_ERROR(job->Open());
   IngestOptions ingest_options;
   ingest_options.max_future_skew_ns = options.job.max_future_skew_ns;
-  IngestPipeline ingest(store->get(), ingest_options, WallClockNanos,
-                        [&job] { return job.closed_before_ns(); });
+  ingest.emplace(store.get(), ingest_options, WallClockNanos,
+                 [&job] { return job->closed_before_ns(); });
+  open_ingest.store(&*ingest, std::memory_order_release);
+  results.SetMaxInFlight(kBlocksInFlight * workers);
 
-  // One thread reads and cuts the input, workers (one per core) parse and encode it, and this
-  // thread stores each block and advances the job, in input order, exactly as a single thread
-  // would: the same blocks, the same clock steps, whatever the timing.
-  const size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  // Blocks in flight (read, parsed or waiting to be stored), ~0.5 MB each: enough slack that
-  // a burst of job work on this thread (a rule run, a day's state commit) or of parsing does
-  // not leave a core idle (dev1: 6 in flight -> 16, ~4 % faster, ~7 MB more peak RSS).
-  BoundedQueue<LineBlock> blocks(2 * workers);
-  ReorderBuffer<ParsedBlock> results(8 * workers);
-  ReadTally tally;
-  std::vector<std::thread> threads;
-  auto stop_all = [&](bool abandon) {
-    results.Close(abandon);
-    blocks.Close();
-  };
-  try {
-    threads.emplace_back([&] {
-      ReadInputs(options.inputs, &blocks, &results, &tally);
-      stop_all(/*abandon=*/false);  // the end of the input, or of reading after an error
-    });
-    for (size_t i = 0; i < workers; ++i) {
-      threads.emplace_back([&] { ParseBlocks(&ingest, &released, &blocks, &results); });
-    }
-  } catch (const std::system_error& e) {
-    stop_all(/*abandon=*/true);
-    for (std::thread& t : threads) t.join();
-    return Status::Internal(std::string("cannot start the replay threads: ") + e.what());
-  }
   Status stored;
   int64_t clock = 0;  // the latest event time seen: the job's "now"
   uint64_t lines = 0;
@@ -241,18 +301,21 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
     lines += parsed->lines;
     events += parsed->events;
     rejects.Merge(parsed->rejects);
+    // Blocks parsed while the store was opening are prepared here.
+    if (!parsed->prepared_by_worker) {
+      parsed->prepared = ingest->PrepareArchiveEvents(std::move(parsed->parsed_events));
+    }
     std::vector<NetworkEvent>& kept = parsed->prepared.events;
     // Only kept events move the clock: one far-future line, rejected, must not make the job
     // close years of empty buckets.
     if (!kept.empty()) clock = std::max(clock, kept.back().time_ns);
-    stored = ingest.StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
+    stored = ingest->StorePreparedArchiveEvents(&parsed->prepared, /*sync=*/false);
     if (!stored.ok()) break;
     buffered->Add(released.Share(std::move(kept)));
-    stored = job.AdvanceTo(clock);
+    stored = job->AdvanceTo(clock);
     if (!stored.ok()) break;
   }
-  stop_all(/*abandon=*/true);  // after an error: unblocks the reader and workers, which stop
-  for (std::thread& t : threads) t.join();
+  threads.StopAndJoin();  // after an error: unblocks the reader and workers, which stop
   ULNA_RETURN_IF_ERROR(tally.status);
   ULNA_RETURN_IF_ERROR(stored);
 
@@ -265,16 +328,20 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   if (clock > 0) {
     const JobConfig& c = options.job;
     ULNA_RETURN_IF_ERROR(
-        job.AdvanceTo(clock + c.bucket_span_ns + c.query_delay_ns + c.rule_interval_ns));
+        job->AdvanceTo(clock + c.bucket_span_ns + c.query_delay_ns + c.rule_interval_ns));
   }
-  ULNA_RETURN_IF_ERROR(job.CommitState());
-  // A --state-dir is kept for later runs: make it durable. A temporary store is not.
-  if (!temp) ULNA_RETURN_IF_ERROR((*store)->Flush());
-  ULNA_RETURN_IF_ERROR((*output)->Sync());
+  ULNA_RETURN_IF_ERROR(job->CommitState());
+  // A --state-dir is kept for later runs: make it durable, and the alerts its job state
+  // counts as written. A temporary store is not, nor then is the alert file: like the store,
+  // it is made again by replaying again (its fsync took ~20 ms, ~5 % of a dev1 replay).
+  if (!temp) {
+    ULNA_RETURN_IF_ERROR(output->Sync());
+    ULNA_RETURN_IF_ERROR(store->Flush());
+  }
 
   summary.rejected_time =
-      ingest.stats().rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)].load();
-  summary.job = job.stats();
+      ingest->stats().rejected[static_cast<size_t>(RejectReason::kTimeOutOfRange)].load();
+  summary.job = job->stats();
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

@@ -178,5 +178,27 @@ TEST_F(ReplayProcessTest, UnreadableInputIsAClearError) {
   EXPECT_NE(output.find("missing.ndjson"), std::string::npos) << output;
 }
 
+// The store opens while the input is already being read and parsed: a store that cannot be
+// opened stops those threads too, with a clear error (and no hang).
+TEST_F(ReplayProcessTest, AStoreThatCannotOpenIsAClearErrorWhileInputIsRead) {
+  const std::string input = dir_ + "/events.ndjson";
+  {
+    std::ofstream out(input);
+    for (int i = 0; i < 20000; ++i) {
+      out << EventLine(kStart + i * kNanosPerSecond, "web-1", "nginx", "connection_accepted",
+                       "10.0.0.9", 443)
+          << "\n";
+    }
+  }
+  std::ofstream(dir_ + "/a-file") << "not a folder\n";
+  std::string output;
+  const int code = Run(server_ + " replay --input " + input + " --alerts " + dir_ +
+                           "/a.ndjson --state-dir " + dir_ + "/a-file/store 2>&1",
+                       &output);
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_NE(output.find(dir_ + "/a-file/store"), std::string::npos) << output;
+  EXPECT_EQ(output.find("replay:"), std::string::npos) << output;  // no summary of a failed run
+}
+
 }  // namespace
 }  // namespace ulna

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "common/byte_codec.h"
 #include "server/detect/anomaly_score.h"
@@ -47,15 +48,22 @@ Status RareModel::ObserveBucket(int64_t bucket_index, const std::vector<std::str
                                    std::to_string(*last_bucket_));
   }
   // ml-cpp adds one sample per by-value with a non-zero count: the unit is "buckets in which
-  // the name appeared", so repeats within the bucket are collapsed first.
+  // the name appeared", so repeats within the bucket are collapsed first. A bucket's names
+  // usually come sorted and distinct already.
   std::vector<std::string_view> distinct(present.begin(), present.end());
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  const auto not_increasing = [](std::string_view a, std::string_view b) { return a >= b; };
+  if (std::adjacent_find(distinct.begin(), distinct.end(), not_increasing) != distinct.end()) {
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  }
+  // Both sorted: one walk along the categories finds (or places) every name.
+  auto it = categories_.begin();
   for (std::string_view name : distinct) {
-    auto it = categories_.find(name);
-    if (it == categories_.end()) {
+    while (it != categories_.end() && it->first < name) ++it;
+    if (it == categories_.end() || it->first != name) {
       // New categories start at NON_INFORMATIVE_CONCENTRATION = 0.
-      it = categories_.emplace(std::string(name), Category{0.0, bucket_index, bucket_index}).first;
+      it = categories_.emplace_hint(it, std::string(name),
+                                    Category{0.0, bucket_index, bucket_index});
     }
     it->second.concentration += 1.0;
     it->second.last_bucket = bucket_index;
@@ -64,45 +72,57 @@ Status RareModel::ObserveBucket(int64_t bucket_index, const std::vector<std::str
 
   // CMultinomialConjugate::propagateForwardsByTime(1), called only for buckets with data. The
   // factor is written as ml-cpp computes it so the arithmetic matches to the last bit.
-  if (!distinct.empty() && total_concentration_ > 0.0) {
-    const double alpha = std::exp(-options_.decay_rate_per_bucket);
-    const double factor = std::min(alpha * total_concentration_ / total_concentration_, 1.0);
-    for (auto& [name, category] : categories_) category.concentration *= factor;
-    total_concentration_ *= factor;
-  }
+  const bool decay = !distinct.empty() && total_concentration_ > 0.0;
+  const double alpha = std::exp(-options_.decay_rate_per_bucket);
+  const double factor =
+      decay ? std::min(alpha * total_concentration_ / total_concentration_, 1.0) : 1.0;
+  if (decay) total_concentration_ *= factor;
 
-  // CIndividualModel::prune -> CMultinomialConjugate::removeCategories, which re-sums a_0.
+  // One pass decays every category, prunes (CIndividualModel::prune ->
+  // CMultinomialConjugate::removeCategories) those unseen for longer than the window, and lists
+  // the concentrations left, in map order, for the table.
+  expected_.clear();
   bool pruned = false;
-  for (auto it = categories_.begin(); it != categories_.end();) {
-    if (bucket_index - it->second.last_bucket > options_.prune_window_buckets) {
-      it = categories_.erase(it);
+  for (auto category = categories_.begin(); category != categories_.end();) {
+    if (bucket_index - category->second.last_bucket > options_.prune_window_buckets) {
+      category = categories_.erase(category);
       pruned = true;
-    } else {
-      ++it;
+      continue;
     }
+    if (decay) category->second.concentration *= factor;
+    expected_.push_back(category->second.concentration);
+    ++category;
   }
   if (pruned) {
+    // removeCategories re-sums a_0, in map order as the concentrations are listed.
     total_concentration_ = 0.0;
-    for (const auto& [name, category] : categories_) total_concentration_ += category.concentration;
+    for (double concentration : expected_) total_concentration_ += concentration;
   }
 
   last_bucket_ = bucket_index;
-  RebuildTable();
+  BuildTableFromConcentrations();
   return Status::Ok();
 }
 
 void RareModel::RebuildTable() {
   expected_.clear();
-  cumulative_.clear();
+  for (const auto& [name, category] : categories_) expected_.push_back(category.concentration);
+  BuildTableFromConcentrations();
+}
+
+void RareModel::BuildTableFromConcentrations() {
   smallest_concentration_ = 0.0;
   smallest_probability_ = 1.0;  // never used: an empty table answers 1 for every category
-  if (categories_.empty() || !(total_concentration_ > 0.0)) return;
+  if (categories_.empty() || !(total_concentration_ > 0.0)) {
+    expected_.clear();
+    cumulative_.clear();
+    return;
+  }
 
-  expected_.reserve(categories_.size());
-  double smallest_concentration = categories_.begin()->second.concentration;
-  for (const auto& [name, category] : categories_) {
-    expected_.push_back(category.concentration / total_concentration_);
-    smallest_concentration = std::min(smallest_concentration, category.concentration);
+  double smallest_concentration = expected_.front();
+  for (double& entry : expected_) {
+    smallest_concentration = std::min(smallest_concentration, entry);
+    entry /= total_concentration_;
   }
   std::sort(expected_.begin(), expected_.end());
 
@@ -198,11 +218,21 @@ std::vector<double> RareModel::Probabilities(const std::vector<std::string>& cat
 std::vector<double> RareModel::ProbabilitiesBelow(const std::vector<std::string>& categories,
                                                   double cutoff) const {
   if (expected_.empty()) return std::vector<double>(categories.size(), 1.0);
-  // The concentration of each category (an unknown one is scored as the least common).
+  // The concentration of each category (an unknown one is scored as the least common). A
+  // bucket's names come sorted and distinct: then one walk along the categories finds them all.
   std::vector<double> concentrations;
   concentrations.reserve(categories.size());
+  const bool sorted = std::adjacent_find(categories.begin(), categories.end(),
+                                         std::greater_equal<>()) == categories.end();
+  auto walk = categories_.begin();
   for (const std::string& category : categories) {
-    auto it = categories_.find(category);
+    auto it = categories_.end();
+    if (sorted) {
+      while (walk != categories_.end() && walk->first < category) ++walk;
+      if (walk != categories_.end() && walk->first == category) it = walk;
+    } else {
+      it = categories_.find(category);
+    }
     concentrations.push_back(it == categories_.end() ? smallest_concentration_
                                                      : it->second.concentration);
   }

@@ -89,6 +89,8 @@ class RareModel {
 
   // Rebuilds the sorted E[p] table and the cumulative shares after the state changed.
   void RebuildTable();
+  // RebuildTable given expected_ = every category's concentration, in map order.
+  void BuildTableFromConcentrations();
   // Probability of a category with concentration a (> 0) against the current table.
   double ProbabilityForConcentration(double a) const;
   // The cumulative share at E[p] = x, linearly interpolated between table entries.

@@ -70,6 +70,16 @@ double KnotScore(double percentile) {
   return left_score + (right_score - left_score) * (percentile - left_pct) / (right_pct - left_pct);
 }
 
+// The percentile at which KnotScore reaches `score` (0 < score <= 100): the knots increase
+// strictly, so this inverts them.
+double KnotPercentile(double score) {
+  size_t i = 1;
+  while (i + 1 < kKnots.size() && kKnots[i].second < score) ++i;
+  const auto& [left_pct, left_score] = kKnots[i - 1];
+  const auto& [right_pct, right_score] = kKnots[i];
+  return left_pct + (right_pct - left_pct) * (score - left_score) / (right_score - left_score);
+}
+
 // CQDigest::cdfQuantile: the q-quantile of the posterior of a fraction observed as p in n
 // samples, Beta(n p + 1/3, n (1 - p) + 1/3).
 double CdfQuantile(double n, double p, double q) {
@@ -168,13 +178,7 @@ ScoreCeilings ScoreNormalizer::Ceilings(std::string_view scope, double raw, doub
   const uint32_t discrete = Discretize(raw);
 
   if (sample_weight_ > 0.0) {
-    // c0 noise: signal strength 10 x (raw - median raw), plus 100 whenever at least half of
-    // the history is zero (F(0) >= noise percentile).
-    const double signal = kNoiseMultiplier * 10.0 / kDiscretization * (discrete - MedianDiscrete());
-    const double zero_fraction = bins_[0] / sample_weight_;
-    ceilings.noise =
-        kNoiseKnotValue * std::max(1.0 + signal, 0.0) +
-        100.0 * std::max(2.0 * std::min(100.0 * zero_fraction / kNoisePercentile, 1.0) - 1.0, 0.0);
+    ceilings.noise = NoiseCeiling(discrete);
 
     // c1 rank: a credible interval for the fraction of history below this score, converted to
     // a 30-minute-bucket percentile, through the knots, averaged over the two ends.
@@ -189,19 +193,61 @@ ScoreCeilings ScoreNormalizer::Ceilings(std::string_view scope, double raw, doub
     ceilings.rank = 0.5 * (KnotScore(lower_pct) + KnotScore(upper_pct));
   }
 
-  // c2: 100 x min(1.5 r, 0.5 + 0.5 r) with r = raw / this scope's maximum; no cap without one.
-  const double max_score = MaxScore(scope);
-  if (max_score > 0.0) {
-    const double ratio = raw / max_score;
-    ceilings.scope_max = 100.0 * std::min(1.5 * ratio, 0.5 + 0.5 * ratio);
-  }
-
+  ceilings.scope_max = ScopeMaxCeiling(scope, raw);
   ceilings.absolute = AbsoluteCeiling(p);
   return ceilings;
 }
 
+double ScoreNormalizer::NoiseCeiling(uint32_t discrete) const {
+  if (!(sample_weight_ > 0.0)) return 100.0;
+  // c0 noise: signal strength 10 x (raw - median raw), plus 100 whenever at least half of the
+  // history is zero (F(0) >= noise percentile).
+  const double signal = kNoiseMultiplier * 10.0 / kDiscretization * (discrete - MedianDiscrete());
+  const double zero_fraction = bins_[0] / sample_weight_;
+  return kNoiseKnotValue * std::max(1.0 + signal, 0.0) +
+         100.0 * std::max(2.0 * std::min(100.0 * zero_fraction / kNoisePercentile, 1.0) - 1.0, 0.0);
+}
+
+double ScoreNormalizer::ScopeMaxCeiling(std::string_view scope, double raw) const {
+  // c2: 100 x min(1.5 r, 0.5 + 0.5 r) with r = raw / this scope's maximum; no cap without one.
+  const double max_score = MaxScore(scope);
+  if (!(max_score > 0.0)) return 100.0;
+  const double ratio = raw / max_score;
+  return 100.0 * std::min(1.5 * ratio, 0.5 + 0.5 * ratio);
+}
+
+bool ScoreNormalizer::RankIsAtLeast(uint32_t discrete, double score) const {
+  if (!(score > 0.0)) return true;           // knot scores are >= 0
+  if (!(sample_weight_ > 0.0)) return true;  // no history: the rank ceiling is 100
+  if (score > 100.0) return false;
+  // The rank is the mean of the knot scores of the two ends of the credible interval, so it is
+  // at least the knot score of the lower end (the 15 % quantile of the fraction below). That is
+  // at least `score` when the quantile is at least x, the fraction whose percentile reaches
+  // `score` through the knots; checked here with margins far wider than the rounding of the
+  // quantile search, so that the computed interval (not just the exact one) lies above x.
+  const double x =
+      std::pow(KnotPercentile(score) / 100.0, options_.bucket_normalization_factor) * (1.0 + 1e-9);
+  if (!(x < 1.0)) return false;
+  if (KnotScore(100.0 * std::pow(x, 1.0 / options_.bucket_normalization_factor)) < score) {
+    return false;
+  }
+  const double below = FractionBelow(discrete);
+  const double q = (100.0 - kConfidence) / 200.0;
+  // P(fraction <= x) under the posterior of CdfQuantile: well below q means its q-quantile is
+  // above x.
+  const double cdf_at_x = RegularizedIncompleteBeta(sample_weight_ * below + 1.0 / 3.0,
+                                                    sample_weight_ * (1.0 - below) + 1.0 / 3.0, x);
+  return cdf_at_x < q * (1.0 - 1e-6);
+}
+
 double ScoreNormalizer::Normalize(std::string_view scope, double raw, double p) const {
   if (!(raw > 0.0)) return 0.0;
+  // The rank ceiling costs two Beta quantiles (most of a record's scoring); the others are
+  // cheap. When the rank provably does not go below them, the minimum is theirs.
+  const double clamped = std::min(raw, kMaxRaw);
+  const double others = std::min(
+      {NoiseCeiling(Discretize(clamped)), ScopeMaxCeiling(scope, clamped), AbsoluteCeiling(p)});
+  if (RankIsAtLeast(Discretize(clamped), others)) return std::clamp(others, 0.0, 100.0);
   const ScoreCeilings c = Ceilings(scope, raw, p);
   return std::clamp(std::min({c.noise, c.rank, c.scope_max, c.absolute}), 0.0, 100.0);
 }

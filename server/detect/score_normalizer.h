@@ -82,6 +82,12 @@ class ScoreNormalizer {
     int64_t buckets_since_update = 0;
   };
 
+  // Ceilings c0 (with a history) and c2 of a raw score (clamped to 100) and its discrete form.
+  double NoiseCeiling(uint32_t discrete) const;
+  double ScopeMaxCeiling(std::string_view scope, double raw) const;
+  // Whether the rank ceiling c1 of `discrete` is provably >= `score`, from one incomplete-beta
+  // value instead of the two quantiles that give c1; false when it cannot tell.
+  bool RankIsAtLeast(uint32_t discrete, double score) const;
   // The fraction of the history strictly below the bin of `discrete`.
   double FractionBelow(uint32_t discrete) const;
   // The discrete score (raw x 1000) at the median of the history.

@@ -1,6 +1,7 @@
 #include "server/job/anomaly_job.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/duration.h"
 
@@ -219,8 +220,10 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Alert& a, const Alert& b) { return a.record.score > b.record.score; });
 
-  auto exceptions = exceptions_.List(/*include_expired=*/false, run_time_ns);
-  ULNA_RETURN_IF_ERROR(exceptions.status());
+  // Listing the exceptions reads the store (an iterator over every family level); most runs
+  // have no candidate that was not alerted already, so they are listed when one needs them.
+  std::optional<std::vector<RuleException>> exceptions;
+  const bool outbox_was_empty = !outbox_pending_;
   std::vector<Alert> raised;
   WriteGroup group;
   for (Alert& alert : candidates) {
@@ -228,6 +231,11 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
     alert.id = AlertId(alert.rule_name, alert.record.host.id, alert.record.process_name,
                        alert.record.bucket_start_ns);
     if (alerts_.Exists(alert.id)) continue;  // raised by an earlier, overlapping run
+    if (!exceptions) {
+      auto listed = exceptions_.List(/*include_expired=*/false, run_time_ns);
+      ULNA_RETURN_IF_ERROR(listed.status());
+      exceptions = std::move(listed).value();
+    }
     const bool excepted =
         std::any_of(exceptions->begin(), exceptions->end(),
                     [&](const RuleException& e) { return e.Matches(alert.record); });
@@ -256,8 +264,28 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
   if (sinks_.bus) {
     for (const Alert& alert : raised) sinks_.bus->Publish(alert);
   }
-  // The outbox is empty unless this run raised alerts or an earlier write to the file failed.
-  return outbox_pending_ ? EmitOutbox() : Status::Ok();
+  // The outbox is empty unless this run raised alerts or an earlier write to the file failed;
+  // when it held nothing before this run, it holds exactly `raised`, which need no reading back.
+  if (!outbox_pending_) return Status::Ok();
+  return outbox_was_empty ? EmitRaised(std::move(raised)) : EmitOutbox();
+}
+
+Status AnomalyJob::EmitRaised(std::vector<Alert> raised) {
+  // In the outbox's key order (bucket, then id), as EmitOutbox's scan would write them.
+  std::sort(raised.begin(), raised.end(), [](const Alert& a, const Alert& b) {
+    return a.record.bucket_start_ns != b.record.bucket_start_ns
+               ? a.record.bucket_start_ns < b.record.bucket_start_ns
+               : a.id < b.id;
+  });
+  // On failure the outbox keeps them and the next AdvanceTo retries through EmitOutbox.
+  if (sinks_.ndjson) ULNA_RETURN_IF_ERROR(sinks_.ndjson->Write(raised));
+  WriteGroup done;
+  for (const Alert& alert : raised) {
+    done.Delete(Family::kMeta, kOutboxPrefix + BigEndian(alert.record.bucket_start_ns) + alert.id);
+  }
+  ULNA_RETURN_IF_ERROR(store_->Write(std::move(done), /*sync=*/false));
+  outbox_pending_ = false;
+  return Status::Ok();
 }
 
 Status AnomalyJob::EmitOutbox() {

@@ -81,6 +81,8 @@ class AnomalyJob {
     return run_time_ns - config_.query_delay_ns - config_.lookback_ns;
   }
   Status EmitOutbox();
+  // Writes the alerts a run raised into an outbox that was empty before it, then empties it.
+  Status EmitRaised(std::vector<Alert> raised);
   Result<int64_t> FirstEventBucket() const;
 
   JobConfig config_;

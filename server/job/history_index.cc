@@ -119,10 +119,15 @@ HistoryIndex::HostMap::value_type& HistoryIndex::Slot(std::string_view host_id) 
 
 void HistoryIndex::Touch(ProcessHistory* history, int64_t bucket_start_ns) {
   if (history->last_seen_ns == bucket_start_ns) return;  // once per bucket
+  const int64_t day = bucket_start_ns - bucket_start_ns % kNanosPerDay;
+  // The last recent day is always the last-seen bucket's: when that was today, today is listed
+  // already, and the list (a cache miss of its own) need not be read.
+  const bool seen_today = history->first_seen_ns != 0 &&
+                          history->last_seen_ns - history->last_seen_ns % kNanosPerDay == day;
   if (history->first_seen_ns == 0) history->first_seen_ns = bucket_start_ns;
   history->last_seen_ns = bucket_start_ns;
   ++history->buckets_seen;
-  const int64_t day = bucket_start_ns - bucket_start_ns % kNanosPerDay;
+  if (seen_today && !history->recent_days.empty()) return;
   if (history->recent_days.empty() || history->recent_days.back() != day) {
     history->recent_days.push_back(day);
     if (history->recent_days.size() > kMaxRecentDays) {

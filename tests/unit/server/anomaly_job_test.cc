@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -232,6 +233,59 @@ TEST_F(AnomalyJobTest, ExceptionsSuppressUntilTheyExpire) {
   ASSERT_TRUE(job_->AdvanceTo(kT0 + 60 * kMinute).ok());
   EXPECT_EQ(job_->stats().alerts, 1u);  // evildog: its exception has expired
   EXPECT_GE(job_->stats().alerts_excepted, 1u);
+}
+
+TEST_F(AnomalyJobTest, ExceptionsAddedAfterEarlierRunsApplyToLaterOnes) {
+  OpenAll();
+  Ingest({MakeJobTestEvent(kT0 + 1 * kMinute, "web-1", "nginx"),
+          MakeJobTestEvent(kT0 + 61 * kMinute, "web-1", "evilcat")});
+  // Runs with nothing to alert on come first; the exception is added after them.
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 46 * kMinute).ok());
+  EXPECT_GE(job_->stats().rule_runs, 3u);
+  ExceptionStore exceptions(store_.get());
+  RuleException by_name;
+  by_name.process_name = "evilcat";
+  by_name.reason = "red-team exercise";
+  ASSERT_TRUE(exceptions.Add(by_name, kT0 + 50 * kMinute).ok());
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 120 * kMinute).ok());
+  EXPECT_EQ(job_->stats().records, 1u);
+  EXPECT_EQ(job_->stats().alerts, 0u);
+  EXPECT_GE(job_->stats().alerts_excepted, 1u);
+  EXPECT_EQ(AlertLines(), 0u);
+}
+
+TEST_F(AnomalyJobTest, OneRunsAlertsAreWrittenInOutboxOrderAndOnce) {
+  OpenAll();
+  std::vector<NetworkEvent> events;
+  for (int host = 0; host < 6; ++host) {
+    events.push_back(MakeJobTestEvent(kT0 + 1 * kMinute, "web-" + std::to_string(host), "evilcat"));
+  }
+  Ingest(events);
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 16 * kMinute).ok());
+  ASSERT_EQ(job_->stats().alerts, 6u);
+  // Equal scores rank by host; the file takes them in the outbox's order (bucket, then alert
+  // id), as a restart would write an outbox left behind.
+  std::vector<std::string> ids;
+  std::ifstream in(dir_ + "/alerts.ndjson");
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find("\"uuid\":\"");
+    ASSERT_NE(at, std::string::npos) << line;
+    ids.push_back(line.substr(at + 8, line.find('"', at + 8) - (at + 8)));
+  }
+  ASSERT_EQ(ids.size(), 6u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  std::vector<std::string> expected;
+  for (int host = 0; host < 6; ++host) {
+    expected.push_back(
+        AlertId(config_.rule_name, "web-" + std::to_string(host) + "-id", "evilcat", kT0));
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected);
+  // The outbox was emptied: a restart and later runs write none of them again.
+  OpenAll();
+  ASSERT_TRUE(job_->AdvanceTo(kT0 + 61 * kMinute).ok());
+  EXPECT_EQ(job_->stats().alerts, 0u);
+  EXPECT_EQ(AlertLines(), 6u);
 }
 
 TEST_F(AnomalyJobTest, CapsAlertsPerRunAndRaisesTheRestLaterInTheWindow) {

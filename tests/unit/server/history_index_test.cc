@@ -42,6 +42,22 @@ TEST(HistoryIndexTest, KeepsTheEightMostRecentDays) {
   EXPECT_EQ(history.recent_days.back(), kDay0 + 9 * kNanosPerDay);
 }
 
+TEST(HistoryIndexTest, ListsEachDayOnceHoweverManyBucketsItHas) {
+  HistoryIndex index;
+  for (int day = 0; day < 3; ++day) {
+    for (int bucket = 0; bucket < 4; ++bucket) {
+      index.Record(kDay0 + day * kNanosPerDay + bucket * kBucket, "h", "curl");
+    }
+  }
+  index.Record(kDay0 + 5 * kNanosPerDay, "h", "curl");  // a day's first bucket after a gap
+  const ProcessHistory history = index.Host("h", "curl");
+  EXPECT_EQ(history.buckets_seen, 13u);
+  EXPECT_EQ(history.recent_days,
+            (std::vector<int64_t>{kDay0, kDay0 + kNanosPerDay, kDay0 + 2 * kNanosPerDay,
+                                  kDay0 + 5 * kNanosPerDay}));
+  EXPECT_EQ(index.Fleet("curl").recent_days, history.recent_days);
+}
+
 TEST(HistoryIndexTest, EncodingRoundTripsAndRejectsCorruption) {
   ProcessHistory history{kDay0, kDay0 + kBucket, 7, 3, {kDay0}};
   const std::string bytes = HistoryIndex::Encode(history);

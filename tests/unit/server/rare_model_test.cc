@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -310,6 +311,42 @@ TEST(RareModelTest, ProbabilitiesBelowACutoffAreExactAndTheOthersReachIt) {
   // The cutoff of 0.3 separates the names: some are exact, some are not evaluated.
   EXPECT_LT(exact[3], 0.3);
   EXPECT_GE(exact[1], 0.3);
+}
+
+TEST(RareModelTest, UnsortedRepeatedNamesLearnAndScoreLikeSortedDistinctOnes) {
+  // Buckets come sorted and distinct from BucketActivity; other callers may not sort them.
+  // A short window prunes names on the way, and new names arrive between known ones.
+  RareModelOptions options;
+  options.prune_window_buckets = 3;
+  RareModel sorted(options);
+  RareModel shuffled(options);
+  const std::vector<std::string> pool = {"apt", "cron", "curl", "nc", "ssh", "sshd", "wget"};
+  for (int64_t bucket = 1; bucket <= 30; ++bucket) {
+    std::vector<std::string> present;
+    for (size_t i = 0; i < pool.size(); ++i) {
+      if ((bucket + static_cast<int64_t>(i)) % static_cast<int64_t>(i + 2) == 0 || i == 1) {
+        present.push_back(pool[i]);
+      }
+    }
+    ASSERT_TRUE(sorted.ObserveBucket(bucket, present).ok());
+    std::vector<std::string> messy(present.rbegin(), present.rend());
+    messy.push_back(present.front());
+    ASSERT_TRUE(shuffled.ObserveBucket(bucket, messy).ok());
+    ASSERT_EQ(sorted.SaveState(), shuffled.SaveState()) << "bucket " << bucket;
+    std::vector<std::string> asked = pool;
+    asked.push_back("zsh");  // unknown
+    std::vector<std::string> asked_backwards(asked.rbegin(), asked.rend());
+    const std::vector<double> forwards = sorted.ProbabilitiesBelow(asked, 2.0);
+    std::vector<double> backwards = shuffled.ProbabilitiesBelow(asked_backwards, 2.0);
+    std::reverse(backwards.begin(), backwards.end());
+    EXPECT_EQ(forwards, backwards) << "bucket " << bucket;  // bit-identical
+    EXPECT_EQ(forwards, sorted.Probabilities(asked)) << "bucket " << bucket;
+  }
+  // Pruned and re-summed along the way, the incremental table equals one rebuilt from state.
+  auto reloaded = RareModel::LoadState(sorted.SaveState(), options);
+  ASSERT_TRUE(reloaded.ok());
+  EXPECT_EQ(reloaded->ProbabilitiesBelow(pool, 2.0), sorted.ProbabilitiesBelow(pool, 2.0));
+  EXPECT_LT(sorted.category_count(), pool.size());  // some were pruned
 }
 
 TEST(RareModelTest, ScoringAThousandNamesIsFast) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -112,6 +113,38 @@ TEST(ScoreNormalizerTest, ScopeMaximumAgesAndIsForgottenAfterFiftyBuckets) {
   EXPECT_EQ(normalizer.MaxScore("curl"), 0.0);
   EXPECT_EQ(normalizer.scope_count(), 0u);
   EXPECT_DOUBLE_EQ(normalizer.Ceilings("curl", 1.0, 1e-5).scope_max, 100.0);
+}
+
+TEST(ScoreNormalizerTest, NormalizeIsExactlyTheSmallestCeilingWhetherOrNotTheRankBinds) {
+  // Normalize skips the rank's quantiles when a one-point bound shows they cannot bind: across
+  // histories, scores and probabilities where the rank binds and where it does not, the result
+  // must be bit for bit the minimum of the ceilings Ceilings computes in full.
+  int rank_binds = 0;
+  int rank_does_not = 0;
+  for (int zeros : {0, 40, 400, 5000}) {
+    ScoreNormalizer normalizer;
+    std::vector<RawSample> samples = Many(zeros, 0.0, "quiet");
+    for (const RawSample& sample : Many(60, 0.3, "low")) samples.push_back(sample);
+    for (const RawSample& sample : Many(6, 4.0, "high")) samples.push_back(sample);
+    samples.push_back(RawSample{"curl", 20.0});
+    ASSERT_TRUE(normalizer.Update(samples).ok());
+    for (double raw : {0.0, 0.01, 0.3, 0.31, 1.0, 4.0, 20.0, 60.0, 150.0}) {
+      for (double p : {0.03, 0.0026, 1e-4, 1e-9, 1e-300}) {
+        for (const char* scope : {"curl", "low0", "unseen"}) {
+          const ScoreCeilings c = normalizer.Ceilings(scope, raw, p);
+          const double smallest = std::min({c.noise, c.rank, c.scope_max, c.absolute});
+          const double expected = raw > 0.0 ? std::clamp(smallest, 0.0, 100.0) : 0.0;
+          EXPECT_EQ(normalizer.Normalize(scope, raw, p), expected)
+              << zeros << " zeros, raw " << raw << ", p " << p << ", " << scope;
+          if (raw > 0.0)
+            (c.rank < std::min({c.noise, c.scope_max, c.absolute}) ? rank_binds : rank_does_not)++;
+        }
+      }
+    }
+  }
+  // Both paths were taken.
+  EXPECT_GT(rank_binds, 10);
+  EXPECT_GT(rank_does_not, 10);
 }
 
 TEST(ScoreNormalizerTest, HistoryDecaysOncePerQuantileInterval) {

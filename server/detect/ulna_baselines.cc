@@ -280,6 +280,13 @@ Status UlnaBaselines::Load(const Store& store) {
         }
         return ok && r.done() ? true : fail(key, "fleet entry");
       }));
+  behaviour_host_counts_.clear();
+  for (const auto& [behaviour, hosts] : behaviour_hosts_) {
+    behaviour_host_counts_[behaviour] = hosts.size();
+  }
+  // Names asked about before may have entries now.
+  memo_.fleet_names.clear();
+  memo_.fleet_name_index.Clear();
   IndexHosts();
   return status;
 }
@@ -357,6 +364,30 @@ void UlnaBaselines::AddNameSlot(uint64_t hash, uint32_t host, EntryOf<NameBaseli
   ++memo_.name_count;
 }
 
+UlnaBaselines::FleetNameEntries& UlnaBaselines::FleetEntriesOf(std::string_view name) {
+  std::vector<FleetNameEntries>& names = memo_.fleet_names;
+  bool inserted = false;
+  const uint32_t index = memo_.fleet_name_index.FindOrInsert(
+      HashBytes(name), static_cast<uint32_t>(names.size()),
+      [&](uint32_t candidate) { return names[candidate].name == name; }, &inserted);
+  if (!inserted) return names[index];
+  FleetNameEntries& entries = names.emplace_back();
+  entries.name = name;
+  const auto fleet_it = fleet_names_.find(name);
+  if (fleet_it != fleet_names_.end()) entries.fleet = &*fleet_it;
+  const auto parent_it = parent_observations_.find(name);
+  if (parent_it != parent_observations_.end()) entries.parent = &*parent_it;
+  return entries;
+}
+
+UlnaBaselines::FleetNameFacts UlnaBaselines::FindFleetName(std::string_view name) {
+  const FleetNameEntries& entries = FleetEntriesOf(name);
+  FleetNameFacts facts;
+  if (entries.fleet != nullptr) facts.fleet = &entries.fleet->second;
+  if (entries.parent != nullptr) facts.as_parent = entries.parent->second.count;
+  return facts;
+}
+
 UlnaBaselines::Found UlnaBaselines::Find(std::string_view host_id, std::string_view name) {
   // Hosts are found by index (a hash), not by searching hosts_ with their long ids; their names
   // by a hash of (host index, name) once found in the host's map.
@@ -416,6 +447,7 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   }
   if (memo_.bucket_ns != bucket_start_ns) {
     memo_.bucket_ns = bucket_start_ns;
+    memo_.day_ns = UtcDayStart(bucket_start_ns);
     memo_.weekday_bit = 1u << UtcWeekday(bucket_start_ns);
     memo_.month_day_bit = 1u << (UtcDayOfMonth(bucket_start_ns) - 1);
   }
@@ -458,7 +490,7 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
     ++u.buckets;
     u.last_bucket_ns = bucket_start_ns;
   }
-  const int64_t day = UtcDayStart(bucket_start_ns);
+  const int64_t day = memo_.day_ns;
   if (u.last_day_ns != day) {
     ++u.days;
     u.last_day_ns = day;
@@ -483,7 +515,9 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
   MarkDirty(&dirty_host_contexts_, KeyViews(host_id, seen.context->first), &c, &c.mark);
 
   if (memo_.fleet_name == nullptr || memo_.fleet_name->first != f.name) {
-    memo_.fleet_name = &*fleet_names_.try_emplace(f.name).first;
+    FleetNameEntries& entries = FleetEntriesOf(f.name);
+    if (entries.fleet == nullptr) entries.fleet = &*fleet_names_.try_emplace(f.name).first;
+    memo_.fleet_name = entries.fleet;
   }
   const auto fleet_it = memo_.fleet_name;
   FleetNameBaseline& fn = fleet_it->second;
@@ -501,6 +535,7 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
     if (!IsOutboundBehaviour(behaviour)) fn.accepts_ingress = true;
     const auto behaviour_it = behaviour_hosts_.try_emplace(behaviour).first;
     if (behaviour_it->second.insert(host.id).second) {
+      behaviour_host_counts_[behaviour_it->first] = behaviour_it->second.size();
       dirty_behaviours_.emplace_back(behaviour_it->first, &behaviour_it->second);
     }
   }
@@ -520,12 +555,13 @@ void UlnaBaselines::Observe(int64_t bucket_start_ns, const HostInfo& host,
 }
 
 void UlnaBaselines::ObserveParent(std::string_view parent_name, uint64_t hosts) {
-  auto it = parent_observations_.find(parent_name);
-  if (it == parent_observations_.end()) {
-    it = parent_observations_.try_emplace(std::string(parent_name)).first;
+  FleetNameEntries& entries = FleetEntriesOf(parent_name);
+  if (entries.parent == nullptr) {
+    entries.parent = &*parent_observations_.try_emplace(std::string(parent_name)).first;
   }
-  it->second.count += hosts;
-  MarkDirty(&dirty_parents_, it->first, &it->second, &it->second.mark);
+  ParentCount& count = entries.parent->second;
+  count.count += hosts;
+  MarkDirty(&dirty_parents_, entries.parent->first, &count, &count.mark);
 }
 
 void UlnaBaselines::Persist(WriteGroup* group) {
@@ -643,8 +679,8 @@ const FleetUserBaseline* UlnaBaselines::FleetUser(std::string_view user) const {
 }
 
 size_t UlnaBaselines::BehaviourHosts(std::string_view behaviour) const {
-  auto it = behaviour_hosts_.find(behaviour);
-  return it == behaviour_hosts_.end() ? 0 : it->second.size();
+  const auto it = behaviour_host_counts_.find(behaviour);
+  return it == behaviour_host_counts_.end() ? 0 : it->second;
 }
 
 uint64_t UlnaBaselines::ParentObservations(std::string_view name) const {

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -156,6 +157,14 @@ class UlnaBaselines {
   // Hosts (any process) that used `behaviour`.
   size_t BehaviourHosts(std::string_view behaviour) const;
   uint64_t ParentObservations(std::string_view name) const;
+  // FleetName and ParentObservations of `name` at once, found by hash: the detector asks for
+  // both for every name of a bucket (and for the fleet entry of every parent), where searching
+  // the maps compared strings at each level.
+  struct FleetNameFacts {
+    const FleetNameBaseline* fleet = nullptr;
+    uint64_t as_parent = 0;
+  };
+  FleetNameFacts FindFleetName(std::string_view name);
   const std::map<std::string, HostBaseline, std::less<>>& hosts() const { return hosts_; }
   const std::map<std::string, FleetNameBaseline, std::less<>>& fleet_names() const {
     return fleet_names_;
@@ -180,6 +189,13 @@ class UlnaBaselines {
   std::map<std::string, FleetNameBaseline, std::less<>> fleet_names_;
   std::map<std::string, FleetUserBaseline, std::less<>> fleet_users_;
   std::map<std::string, std::set<std::string>, std::less<>> behaviour_hosts_;
+  // behaviour_hosts_'s set sizes by hash, kept with it: the scorer asks for every external
+  // behaviour of every activity, where searching the map compared strings at each level.
+  struct BehaviourHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view behaviour) const { return HashBytes(behaviour); }
+  };
+  std::unordered_map<std::string, size_t, BehaviourHash, std::equal_to<>> behaviour_host_counts_;
   // HostIndex: host ids by index, found by hash.
   std::vector<std::string> host_ids_;
   HashIndex host_indexes_;
@@ -188,6 +204,12 @@ class UlnaBaselines {
     DirtyMark mark;
   };
   std::map<std::string, ParentCount, std::less<>> parent_observations_;
+  // A name's entries in fleet_names_ and parent_observations_ (null while it has none).
+  struct FleetNameEntries {
+    std::string name;
+    EntryOf<FleetNameBaseline>* fleet = nullptr;
+    EntryOf<ParentCount>* parent = nullptr;
+  };
   // Changed since the last Persist: views of the entries' map keys (entries are never erased)
   // with the entries. An entry with a DirtyMark is listed once, when it is marked; the fleet
   // behaviours, which change rarely, are listed on every change (so repeated). Vectors keep
@@ -221,6 +243,8 @@ class UlnaBaselines {
       bucket_ns = -1;
       name_slots.clear();
       name_count = 0;
+      fleet_names.clear();
+      fleet_name_index.Clear();
       return *this;
     }
     // By HostIndex: the host's entry in hosts_ once Find found it (null: not yet).
@@ -235,6 +259,10 @@ class UlnaBaselines {
     };
     std::vector<NameSlot> name_slots;  // size a power of two, or empty
     size_t name_count = 0;
+    // By name: its entries in fleet_names_ and parent_observations_ (null while absent; set
+    // when they are added), found by hash. As many as the names asked about.
+    std::vector<FleetNameEntries> fleet_names;
+    HashIndex fleet_name_index;  // hash of a name -> its index in fleet_names
     // Entries of fleet_names_ and fleet_users_ (never erased, so never invalidated).
     std::pair<const std::string, FleetNameBaseline>* fleet_name = nullptr;
     std::pair<const std::string, FleetUserBaseline>* fleet_user = nullptr;
@@ -242,8 +270,11 @@ class UlnaBaselines {
     int64_t bucket_ns = -1;
     uint32_t weekday_bit = 0;
     uint32_t month_day_bit = 0;
+    int64_t day_ns = 0;  // UtcDayStart
   };
   ObserveMemo memo_;
+  // The entries of `name` in memo_.fleet_names (made on first use). Valid until the next call.
+  FleetNameEntries& FleetEntriesOf(std::string_view name);
   // Scratch row key and value of Persist, reused so that rows cost no allocation.
   std::string key_buffer_;
   std::string value_buffer_;

@@ -188,13 +188,14 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     const HostBaseline* host = found[i].host;
     const bool known_on_host = found[i].known != nullptr;
     if (i == 0 || bucket.NameIndex(i) != bucket.NameIndex(i - 1)) {
-      fleet = baselines_.FleetName(f.name);
-      as_parent = baselines_.ParentObservations(f.name);
+      const UlnaBaselines::FleetNameFacts facts = baselines_.FindFleetName(f.name);
+      fleet = facts.fleet;
+      as_parent = facts.as_parent;
     }
     if (f.parent_name == f.name) {
       // Not needed: a process started by its own name has no server parent.
     } else if (parent_of == nullptr || parent_of->parent_name != f.parent_name) {
-      parent_fleet = baselines_.FleetName(f.parent_name);
+      parent_fleet = baselines_.FindFleetName(f.parent_name).fleet;
       parent_of = &f;
     }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/duration.h"
+#include "common/hash_index.h"
 
 namespace ulna::server {
 namespace {
@@ -31,6 +32,24 @@ void BehaviourKeyInto(bool udp, bool egress, uint16_t port, const char* destinat
   }
   *key += '/';
   *key += destination_class;
+}
+
+// ClassifyExecutable, remembered for the thread: a fleet runs few distinct executables, which
+// come back in every bucket, and a hash lookup costs a fraction of the prefix comparisons.
+// Bounded, since an agent may report ever-new paths (a payload per run): forgotten when full.
+PathClass CachedPathClass(std::string_view executable) {
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view path) const { return HashBytes(path); }
+  };
+  constexpr size_t kMaxCached = 4096;
+  thread_local std::unordered_map<std::string, PathClass, Hash, std::equal_to<>> classes;
+  const auto it = classes.find(executable);
+  if (it != classes.end()) return it->second;
+  if (classes.size() >= kMaxCached) classes.clear();
+  const PathClass path_class = ClassifyExecutable(executable);
+  classes.emplace(executable, path_class);
+  return path_class;
 }
 
 }  // namespace
@@ -105,7 +124,7 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
   f.executable = p.executable;
   f.path_class = earlier != nullptr && earlier->executable == p.executable
                      ? earlier->path_class
-                     : ClassifyExecutable(p.executable);
+                     : CachedPathClass(p.executable);
   if (p.user_name.empty()) {
     f.user = "uid:";
     f.user += std::to_string(p.uid);
@@ -179,8 +198,10 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
       if (key.external) f.outbound_external = true;
     }
   }
-  std::sort(found.begin(), found.end(),
-            [](const Key* a, const Key* b) { return a->text < b->text; });
+  if (found.size() > 1) {  // most groups do one thing: no call into the sort for them
+    std::sort(found.begin(), found.end(),
+              [](const Key* a, const Key* b) { return a->text < b->text; });
+  }
   f.behaviours.resize(found.size());
   for (size_t i = 0; i < found.size(); ++i) f.behaviours[i] = found[i]->text;
 }

@@ -546,6 +546,90 @@ TEST(UlnaBaselinesTest, FindAnswersWithTheEntriesOfTheObjectAsked) {
   EXPECT_EQ(&found.name->second, &copy.Host("h1-id")->names.at("curl"));
 }
 
+// FindFleetName remembers names by hash, including names without entries: an entry added
+// later (by Observe, ObserveParent or Load) is found, and it agrees with the map lookups.
+TEST_F(UlnaPersistenceTest, FindFleetNameSeesEntriesAddedAfterAMiss) {
+  UlnaBaselines baselines;
+  const HostInfo host{"h1-id", "h1"};
+  for (const char* name : {"curl", "cron"}) {
+    EXPECT_EQ(baselines.FindFleetName(name).fleet, nullptr) << name;
+    EXPECT_EQ(baselines.FindFleetName(name).as_parent, 0u) << name;
+  }
+  baselines.Observe(kStart, host, CurlFromCron());
+  baselines.ObserveParent("cron", 2);
+  baselines.ObserveParent("cron");
+  EXPECT_EQ(baselines.FindFleetName("curl").fleet, baselines.FleetName("curl"));
+  ASSERT_NE(baselines.FindFleetName("curl").fleet, nullptr);
+  EXPECT_EQ(baselines.FindFleetName("curl").fleet->observations, 1u);
+  EXPECT_EQ(baselines.FindFleetName("cron").fleet, nullptr);
+  EXPECT_EQ(baselines.FindFleetName("cron").as_parent, 3u);
+  EXPECT_EQ(baselines.ParentObservations("cron"), 3u);
+
+  auto store = Store::Open(StoreOptions{dir_.string(), false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteGroup group;
+  baselines.Persist(&group);
+  ASSERT_TRUE((*store)->Write(std::move(group), false).ok());
+  UlnaBaselines loaded;
+  EXPECT_EQ(loaded.FindFleetName("curl").fleet, nullptr);  // asked before it loads
+  ASSERT_TRUE(loaded.Load(**store).ok());
+  EXPECT_EQ(loaded.FindFleetName("curl").fleet, loaded.FleetName("curl"));
+  EXPECT_NE(loaded.FindFleetName("curl").fleet, nullptr);
+  EXPECT_EQ(loaded.FindFleetName("cron").as_parent, 3u);
+  // A copy answers with its own entries.
+  UlnaBaselines copy = baselines;
+  EXPECT_EQ(copy.FindFleetName("curl").fleet, copy.FleetName("curl"));
+  EXPECT_NE(copy.FindFleetName("curl").fleet, baselines.FleetName("curl"));
+}
+
+// BehaviourHosts counts the hosts of a behaviour as it grows, in a copy and after a Load.
+TEST_F(UlnaPersistenceTest, BehaviourHostsFollowsItsSets) {
+  UlnaBaselines baselines;
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 0u);
+  baselines.Observe(kStart, HostInfo{"h1-id", "h1"}, CurlFromCron());
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 1u);
+  baselines.Observe(kStart + kBucket, HostInfo{"h1-id", "h1"}, CurlFromCron());
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 1u);
+  ActivityFeatures wget = CurlFromCron();
+  wget.name = "wget";
+  baselines.Observe(kStart + kBucket, HostInfo{"h2-id", "h2"}, wget);
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 2u);
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/internal"), 0u);
+  UlnaBaselines copy = baselines;
+  copy.Observe(kStart + 2 * kBucket, HostInfo{"h3-id", "h3"}, wget);
+  EXPECT_EQ(copy.BehaviourHosts("out/443/external"), 3u);
+  EXPECT_EQ(baselines.BehaviourHosts("out/443/external"), 2u);
+
+  auto store = Store::Open(StoreOptions{dir_.string(), false});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  WriteGroup group;
+  copy.Persist(&group);
+  ASSERT_TRUE((*store)->Write(std::move(group), false).ok());
+  UlnaBaselines loaded;
+  ASSERT_TRUE(loaded.Load(**store).ok());
+  EXPECT_EQ(loaded.BehaviourHosts("out/443/external"), 3u);
+}
+
+// Path classes are remembered per executable: each executable keeps its own class, whatever
+// was classified before it.
+TEST(UlnaFeaturesTest, PathClassesAreThoseOfEachExecutable) {
+  const std::pair<const char*, PathClass> cases[] = {
+      {"/usr/bin/curl", PathClass::kSystem},   {"/tmp/curl", PathClass::kTemp},
+      {"/home/a/.x/curl", PathClass::kHidden}, {"/usr/bin/curl (deleted)", PathClass::kDeleted},
+      {"/home/a/curl", PathClass::kHome},      {"/srv/curl", PathClass::kOther},
+  };
+  for (int pass = 0; pass < 2; ++pass) {  // the second from what the first remembered
+    for (const auto& [path, path_class] : cases) {
+      const NetworkEvent e =
+          Event(kStart, "h1", "curl", "root", "cron", "10.0.0.7", 443, Direction::kEgress, path);
+      ActivityFeatures f;
+      ExtractFeatures(ProcessActivity{e.host, "curl", {&e}}, &f);
+      EXPECT_EQ(f.path_class, path_class) << path << " pass " << pass;
+      EXPECT_EQ(f.path_class, ClassifyExecutable(path)) << path;
+    }
+  }
+}
+
 // Behaviour keys built once per distinct behaviour are those built for each: an ephemeral port
 // and port 0 are different behaviours, and so are the same port in and out.
 TEST(UlnaFeaturesTest, BehaviourKeysOfDistinctBehavioursStayDistinct) {

@@ -14,7 +14,7 @@
 
 #include "common/ecs_codec.h"
 #include "common/event.h"
-#include "common/hash_index.h"
+#include "common/flat_id_table.h"
 #include "common/status.h"
 #include "ulna/v1/events.pb.h"
 
@@ -53,15 +53,17 @@ class BatchEncoder {
   bool self_contained_;
   // The dictionary: id -> string and an index over it. Self-contained batches view the events'
   // own strings (alive while a batch is encoded); a stream dictionary owns copies of them.
-  HashIndex string_index_;
+  FlatIdTable string_index_;
   std::vector<std::string_view> strings_{std::string_view()};  // id 0 is the empty string
   std::deque<std::string> owned_strings_;                      // stream mode only
   // This batch's process table: entry i is the process (and host, when self-contained) of
   // *process_events_[i], its first event in the batch.
-  HashIndex process_index_;
+  FlatIdTable process_index_;
   std::vector<const NetworkEvent*> process_events_;
   // Reused across batches, so that encoding allocates only the returned string.
-  std::string strings_field_;    // EventBatch.strings elements, wire format
+  // EventBatch.strings elements, wire format: the first strings_bytes_ bytes (the rest is room).
+  std::string strings_field_;
+  size_t strings_bytes_ = 0;
   std::string processes_field_;  // EventBatch.processes elements, wire format
   // EventBatch.events elements, wire format: the first events_bytes_ bytes (the rest is room).
   std::string events_field_;

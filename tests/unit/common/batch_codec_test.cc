@@ -188,10 +188,11 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWould) {
     ReferenceEncoder reference(self_contained);
     BatchDecoder decoder;
     // Batches of several sizes in turn, so that the stream dictionary carries over and the
-    // reused tables see both small and large batches.
+    // reused tables see both small and large batches, and small ones after a large one (the
+    // tables are sized to each batch); the last takes the rest.
     size_t begin = 0;
     uint64_t sequence = 0;
-    for (const size_t size : {0, 1, 3, 7, 2, 400}) {
+    for (const size_t size : {0, 1, 3, 7, 2, 250, 1, 5, 400}) {
       const size_t end = std::min(events.size(), begin + size);
       const std::vector<NetworkEvent> batch(events.begin() + begin, events.begin() + end);
       begin = end;

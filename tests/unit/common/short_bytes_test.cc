@@ -1,0 +1,68 @@
+#include "common/short_bytes.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace ulna {
+namespace {
+
+// Every length the functions treat differently (0, 1-3, 4-7, 8-16, 17-32, over 32, several
+// 16-byte blocks), with each single-byte change at each position.
+constexpr size_t kMaxSize = 70;
+
+TEST(ShortBytesTest, SameBytesSeesEveryByte) {
+  for (size_t size = 0; size <= kMaxSize; ++size) {
+    const std::string base(size, 'x');
+    std::string copy = base;  // other storage, same bytes
+    EXPECT_TRUE(SameBytes(base.data(), copy.data(), size)) << size;
+    for (size_t i = 0; i < size; ++i) {
+      std::string changed = base;
+      changed[i] = 'y';
+      EXPECT_FALSE(SameBytes(base.data(), changed.data(), size)) << size << " at " << i;
+      EXPECT_FALSE(SameBytes(changed.data(), base.data(), size)) << size << " at " << i;
+    }
+  }
+}
+
+TEST(ShortBytesTest, SameBytesReadsOnlyTheGivenBytes) {
+  // Equal prefixes of strings that differ after them are equal.
+  const std::string a = "abcdefghijklmnopqrstuvwxyz0123456789-";
+  const std::string b = "abcdefghijklmnopqrstuvwxyz0123456789+";
+  for (size_t size = 0; size < a.size(); ++size) {
+    EXPECT_TRUE(SameBytes(a.data(), b.data(), size)) << size;
+  }
+  EXPECT_FALSE(SameBytes(a.data(), b.data(), a.size()));
+}
+
+TEST(ShortBytesTest, HashShortBytesDependsOnEveryByteAndTheLength) {
+  std::set<uint64_t> hashes;
+  size_t count = 0;
+  for (size_t size = 0; size <= kMaxSize; ++size) {
+    const std::string base(size, 'x');
+    hashes.insert(HashShortBytes(base));
+    ++count;
+    for (size_t i = 0; i < size; ++i) {
+      std::string changed = base;
+      changed[i] = 'y';
+      hashes.insert(HashShortBytes(changed));
+      ++count;
+    }
+  }
+  EXPECT_EQ(hashes.size(), count);
+  // The high half alone (what FlatIdTable places and filters by) tells them apart too.
+  std::set<uint32_t> high_halves;
+  for (uint64_t hash : hashes) high_halves.insert(static_cast<uint32_t>(hash >> 32));
+  EXPECT_EQ(high_halves.size(), count);
+}
+
+TEST(ShortBytesTest, HashShortBytesIsAFunctionOfTheBytesOnly) {
+  const std::string a = "/usr/lib/systemd/systemd-resolved";
+  const std::string b(a.begin(), a.end());
+  EXPECT_EQ(HashShortBytes(a), HashShortBytes(b));
+  EXPECT_EQ(HashShortBytes(std::string_view(a).substr(5, 3)), HashShortBytes("lib"));
+}
+
+}  // namespace
+}  // namespace ulna

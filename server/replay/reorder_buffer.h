@@ -19,15 +19,6 @@ class ReorderBuffer {
  public:
   explicit ReorderBuffer(size_t max_in_flight) : max_in_flight_(max_in_flight) {}
 
-  // Changes the bound for the next Reserve() calls (results already in flight stay).
-  void SetMaxInFlight(size_t max_in_flight) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      max_in_flight_ = max_in_flight;
-    }
-    slot_free_.notify_all();
-  }
-
   // Waits for a free slot; the next index to dispatch, or nullopt once closed.
   std::optional<uint64_t> Reserve() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -81,7 +72,7 @@ class ReorderBuffer {
   }
 
  private:
-  size_t max_in_flight_;
+  const size_t max_in_flight_;
   std::mutex mu_;
   std::condition_variable slot_free_;
   std::condition_variable result_ready_;

@@ -32,9 +32,6 @@ namespace {
 // that the job advances often and the blocks in flight stay small (1 MB blocks: ~18 MB more
 // peak RSS on dev1, no faster; 128 KB: slower).
 constexpr size_t kBlockBytes = 256 << 10;
-// Parsed blocks in flight per worker (see RunReplay), and in all while the store is opening.
-constexpr size_t kBlocksInFlight = 8;
-constexpr size_t kBlocksInFlightWhileOpening = 48;
 
 // Lines of one input, cut by the reading thread for a parsing worker.
 struct LineBlock {
@@ -226,11 +223,11 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   const size_t workers = std::max(1u, std::thread::hardware_concurrency());
   // Blocks in flight (read, parsed or waiting to be stored), ~0.5 MB each: enough slack that
   // a burst of job work on this thread (a rule run, a day's state commit) or of parsing does
-  // not leave a core idle (dev1: 6 in flight -> 16, ~4 % faster, ~7 MB more peak RSS).
-  // Until the store is open, the workers may run further ahead: opening it keeps this thread
-  // busy for ~15 ms, which the other core spends parsing.
+  // not leave a core idle (dev1: 6 in flight -> 16, ~4 % faster, ~7 MB more peak RSS), and
+  // that the workers parse ahead while this thread opens the store (~15 ms; more blocks in
+  // flight until it is open, 32-200, were no faster).
   BoundedQueue<LineBlock> blocks(2 * workers);
-  ReorderBuffer<ParsedBlock> results(kBlocksInFlightWhileOpening);
+  ReorderBuffer<ParsedBlock> results(8 * workers);
   ReadTally tally;
   PipelineThreads threads(&blocks, &results);
   Status started_threads = threads.Start([&] {
@@ -292,7 +289,6 @@ Result<ReplaySummary> RunReplay(const ReplayOptions& options) {
   ingest.emplace(store.get(), ingest_options, WallClockNanos,
                  [&job] { return job->closed_before_ns(); });
   open_ingest.store(&*ingest, std::memory_order_release);
-  results.SetMaxInFlight(kBlocksInFlight * workers);
 
   Status stored;
   int64_t clock = 0;  // the latest event time seen: the job's "now"

@@ -182,7 +182,7 @@ uint32_t BatchEncoder::Intern(std::string_view s) {
   if (s.empty()) return 0;
   bool inserted = false;
   const uint32_t id = string_index_.FindOrInsert(
-      HashShortBytes(s), static_cast<uint32_t>(strings_.size()),
+      HashBytes(s), static_cast<uint32_t>(strings_.size()),
       [&](uint32_t candidate) {
         const std::string_view known = strings_[candidate];
         return known.size() == s.size() && SameBytes(known.data(), s.data(), s.size());
@@ -214,7 +214,7 @@ uint32_t BatchEncoder::InternProcess(const NetworkEvent& event) {
   // than interning its dozen strings again. Fields that decide the entry are hashed only where
   // cheap (numbers, sizes, the short host id); the comparison settles the rest.
   const ProcessInfo& p = event.process;
-  uint64_t hash = self_contained_ ? HashShortBytes(event.host.id) : 0;
+  uint64_t hash = self_contained_ ? HashBytes(event.host.id) : 0;
   hash = HashCombine(hash, (uint64_t{p.pid} << 32) | p.ppid);
   hash = HashCombine(hash, static_cast<uint64_t>(p.start_time_ns));
   hash = HashCombine(hash, (uint64_t{p.uid} << 32) | p.gid);

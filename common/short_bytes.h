@@ -1,7 +1,6 @@
-// HashShortBytes / SameBytes: a hash and an equality test for the short strings of process
-// fields (dev1: ~21 bytes on average, nearly all up to 32), inlined into the batch encoder's
-// dictionary, which hashes ~9 strings an event and compares two thirds of them with an earlier
-// equal one.
+// SameBytes: an equality test for the short strings of process fields (dev1: ~21 bytes on
+// average, nearly all up to 32), inlined into the batch encoder's dictionary, which compares two
+// thirds of an event's ~9 strings with an earlier equal one.
 #pragma once
 
 #include <cstddef>
@@ -12,39 +11,6 @@
 #include "common/hash_index.h"
 
 namespace ulna {
-
-// Hashes `s` for an in-memory table (never stored: the value may change between versions): one
-// multiply for 16 bytes or fewer, one more per further 16 bytes. Always inlined; HashBytes was a
-// call with a second multiply.
-[[gnu::always_inline]] inline uint64_t HashShortBytes(std::string_view s) {
-  using namespace hash_index_detail;
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t seed = kP0 ^ (n * kP2);  // spread: lengths that differ in a bit still differ widely
-  uint64_t a = 0;
-  uint64_t b = 0;
-  if (n <= 16) {
-    if (n >= 8) {
-      a = Load64(p);
-      b = Load64(p + n - 8);
-    } else if (n >= 4) {
-      a = Load32(p);
-      b = Load32(p + n - 4);
-    } else if (n > 0) {
-      a = (uint64_t{static_cast<uint8_t>(p[0])} << 16) |
-          (uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8) | static_cast<uint8_t>(p[n - 1]);
-    }
-  } else {
-    while (n > 16) {
-      seed = Mum(Load64(p) ^ kP1, Load64(p + 8) ^ seed);
-      p += 16;
-      n -= 16;
-    }
-    a = Load64(p + n - 16);
-    b = Load64(p + n - 8);
-  }
-  return Mum(a ^ kP1, b ^ seed);
-}
 
 // Whether the `size` bytes at `a` and at `b` are equal: a few overlapping loads for up to 32
 // bytes (no call), memcmp for more.

@@ -69,11 +69,11 @@ TEST(HashIndexTest, ClearForgetsEverything) {
 }
 
 TEST(HashIndexTest, HashBytesDependsOnEveryByteAndTheLength) {
-  // Every length the hash treats differently (0, 1-3, 4-16, over 16, several blocks), with
+  // Every length the hash treats differently (0, 1-3, 4-7, 8-16, over 16, several blocks), with
   // each single-byte change giving another hash.
   std::set<uint64_t> hashes;
   size_t count = 0;
-  for (size_t size = 0; size <= 40; ++size) {
+  for (size_t size = 0; size <= 70; ++size) {
     const std::string base(size, 'x');
     hashes.insert(HashBytes(base));
     ++count;
@@ -85,7 +85,17 @@ TEST(HashIndexTest, HashBytesDependsOnEveryByteAndTheLength) {
     }
   }
   EXPECT_EQ(hashes.size(), count);
-  EXPECT_EQ(HashBytes("abc"), HashBytes(std::string("abc")));
+  // The high half alone (what FlatIdTable places and filters by) tells them apart too.
+  std::set<uint32_t> high_halves;
+  for (uint64_t hash : hashes) high_halves.insert(static_cast<uint32_t>(hash >> 32));
+  EXPECT_EQ(high_halves.size(), count);
+}
+
+TEST(HashIndexTest, HashBytesIsAFunctionOfTheBytesOnly) {
+  const std::string a = "/usr/lib/systemd/systemd-resolved";
+  const std::string b(a.begin(), a.end());
+  EXPECT_EQ(HashBytes(a), HashBytes(b));
+  EXPECT_EQ(HashBytes(std::string_view(a).substr(5, 3)), HashBytes("lib"));
 }
 
 }  // namespace

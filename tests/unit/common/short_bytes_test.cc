@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
 #include <string>
 
 namespace ulna {
@@ -34,34 +33,6 @@ TEST(ShortBytesTest, SameBytesReadsOnlyTheGivenBytes) {
     EXPECT_TRUE(SameBytes(a.data(), b.data(), size)) << size;
   }
   EXPECT_FALSE(SameBytes(a.data(), b.data(), a.size()));
-}
-
-TEST(ShortBytesTest, HashShortBytesDependsOnEveryByteAndTheLength) {
-  std::set<uint64_t> hashes;
-  size_t count = 0;
-  for (size_t size = 0; size <= kMaxSize; ++size) {
-    const std::string base(size, 'x');
-    hashes.insert(HashShortBytes(base));
-    ++count;
-    for (size_t i = 0; i < size; ++i) {
-      std::string changed = base;
-      changed[i] = 'y';
-      hashes.insert(HashShortBytes(changed));
-      ++count;
-    }
-  }
-  EXPECT_EQ(hashes.size(), count);
-  // The high half alone (what FlatIdTable places and filters by) tells them apart too.
-  std::set<uint32_t> high_halves;
-  for (uint64_t hash : hashes) high_halves.insert(static_cast<uint32_t>(hash >> 32));
-  EXPECT_EQ(high_halves.size(), count);
-}
-
-TEST(ShortBytesTest, HashShortBytesIsAFunctionOfTheBytesOnly) {
-  const std::string a = "/usr/lib/systemd/systemd-resolved";
-  const std::string b(a.begin(), a.end());
-  EXPECT_EQ(HashShortBytes(a), HashShortBytes(b));
-  EXPECT_EQ(HashShortBytes(std::string_view(a).substr(5, 3)), HashShortBytes("lib"));
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ Result<int64_t> ReadCheckpoint(const Store& store, const char* key) {
   return static_cast<int64_t>(ReadBigEndian64(*value));
 }
 
+// An alert's place in the outbox (see kOutboxPrefix).
+std::string OutboxKey(const Alert& alert) {
+  return kOutboxPrefix + BigEndian(alert.record.bucket_start_ns) + alert.id;
+}
+
 // Records of one bucket are keyed bucket · host · process so a re-run overwrites, not duplicates.
 std::string RecordKey(const AnomalyRecord& record) {
   return BigEndian(record.bucket_start_ns) + record.host.id + '\0' + record.process_name;
@@ -251,8 +256,7 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
     alert.risk_score = config_.risk_score;
     alert.created_ns = run_time_ns;
     alerts_.Add(alert, &group);
-    group.Put(Family::kMeta, kOutboxPrefix + BigEndian(alert.record.bucket_start_ns) + alert.id,
-              BigEndian(alert.record.bucket_start_ns) + alert.id);
+    group.Put(Family::kMeta, OutboxKey(alert), BigEndian(alert.record.bucket_start_ns) + alert.id);
     raised.push_back(alert);
   }
   if (!raised.empty()) outbox_pending_ = true;
@@ -277,12 +281,18 @@ Status AnomalyJob::EmitRaised(std::vector<Alert> raised) {
                ? a.record.bucket_start_ns < b.record.bucket_start_ns
                : a.id < b.id;
   });
+  std::vector<std::string> outbox_keys;
+  outbox_keys.reserve(raised.size());
+  for (const Alert& alert : raised) outbox_keys.push_back(OutboxKey(alert));
+  return WriteOutboxAlerts(raised, outbox_keys);
+}
+
+Status AnomalyJob::WriteOutboxAlerts(const std::vector<Alert>& alerts,
+                                     const std::vector<std::string>& outbox_keys) {
   // On failure the outbox keeps them and the next AdvanceTo retries through EmitOutbox.
-  if (sinks_.ndjson) ULNA_RETURN_IF_ERROR(sinks_.ndjson->Write(raised));
+  if (sinks_.ndjson) ULNA_RETURN_IF_ERROR(sinks_.ndjson->Write(alerts));
   WriteGroup done;
-  for (const Alert& alert : raised) {
-    done.Delete(Family::kMeta, kOutboxPrefix + BigEndian(alert.record.bucket_start_ns) + alert.id);
-  }
+  for (const std::string& key : outbox_keys) done.Delete(Family::kMeta, key);
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(done), /*sync=*/false));
   outbox_pending_ = false;
   return Status::Ok();
@@ -313,12 +323,7 @@ Status AnomalyJob::EmitOutbox() {
     outbox_pending_ = false;
     return Status::Ok();
   }
-  if (sinks_.ndjson) ULNA_RETURN_IF_ERROR(sinks_.ndjson->Write(pending));
-  WriteGroup done;
-  for (const std::string& key : outbox_keys) done.Delete(Family::kMeta, key);
-  ULNA_RETURN_IF_ERROR(store_->Write(std::move(done), /*sync=*/false));
-  outbox_pending_ = false;
-  return Status::Ok();
+  return WriteOutboxAlerts(pending, outbox_keys);
 }
 
 }  // namespace ulna::server

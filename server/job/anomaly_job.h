@@ -83,6 +83,9 @@ class AnomalyJob {
   Status EmitOutbox();
   // Writes the alerts a run raised into an outbox that was empty before it, then empties it.
   Status EmitRaised(std::vector<Alert> raised);
+  // Appends `alerts` to the NDJSON file, then deletes their `outbox_keys`.
+  Status WriteOutboxAlerts(const std::vector<Alert>& alerts,
+                           const std::vector<std::string>& outbox_keys);
   Result<int64_t> FirstEventBucket() const;
 
   JobConfig config_;

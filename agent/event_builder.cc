@@ -99,7 +99,7 @@ void FillProcess(const CachedProcess& process, const CachedProcess* parent,
   p.gid = process.gid;
   p.name = process.name;
   p.executable = process.executable;
-  p.args = process.args;
+  p.args.assign(process.args.begin(), process.args.end());
   p.working_directory = process.working_directory;
   p.user_name = user_name;
   if (parent != nullptr) {

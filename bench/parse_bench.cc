@@ -12,6 +12,7 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <memory_resource>
 #include <new>
 #include <string>
 #include <vector>
@@ -35,6 +36,19 @@ __attribute__((noinline)) void* operator new(size_t size) {
 }
 __attribute__((noinline)) void operator delete(void* p) noexcept { std::free(p); }
 __attribute__((noinline)) void operator delete(void* p, size_t) noexcept { std::free(p); }
+// The aligned forms: std::pmr's default resource (an event's strings on the heap) and arenas
+// allocate through them.
+__attribute__((noinline)) void* operator new(size_t size, std::align_val_t align) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  const size_t alignment = static_cast<size_t>(align);
+  const size_t rounded = (std::max<size_t>(size, 1) + alignment - 1) / alignment * alignment;
+  if (void* p = std::aligned_alloc(alignment, rounded)) return p;
+  throw std::bad_alloc();
+}
+__attribute__((noinline)) void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+__attribute__((noinline)) void operator delete(void* p, size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
 
 namespace ulna {
 namespace {
@@ -200,8 +214,9 @@ void BM_ParseEcsRecycled(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseEcsRecycled)->Unit(benchmark::kMillisecond);
 
-// Parse into fresh events, as the replay does (there each line goes into a new slot of the
-// block's vector; here one event is moved into it): every string is allocated anew.
+// Parse into fresh events on the heap, as the replay did until round 9 (there each line went
+// into a new slot of the block's vector; here one event is moved into it): every string is
+// allocated anew.
 void BM_ParseEcsMovedFrom(benchmark::State& state) {
   const std::vector<std::string>* lines = Lines();
   if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
@@ -226,6 +241,40 @@ void BM_ParseEcsMovedFrom(benchmark::State& state) {
       static_cast<double>(Allocations() - allocations_before) / static_cast<double>(total);
 }
 BENCHMARK(BM_ParseEcsMovedFrom)->Unit(benchmark::kMillisecond);
+
+// Parse as the replay does: each line into the next fresh slot of a block whose process strings
+// live in the block's arena (first buffer: half the block's text), the block freed whole when
+// full -- events, then arena.
+void BM_ParseEcsIntoArena(benchmark::State& state) {
+  const std::vector<std::string>* lines = Lines();
+  if (lines == nullptr || lines->empty()) return state.SkipWithError("scenario archive not found");
+  EcsEventParser parser;
+  ParseError error;
+  size_t total = 0;
+  const uint64_t allocations_before = Allocations();
+  for (auto _ : state) {
+    size_t line = 0;
+    while (line < lines->size()) {
+      const size_t end = std::min(lines->size(), line + kBlockEvents);
+      size_t text_bytes = 0;
+      for (size_t i = line; i < end; ++i) text_bytes += (*lines)[i].size() + 1;
+      std::pmr::monotonic_buffer_resource arena(text_bytes / 2);
+      std::vector<NetworkEvent> block;
+      block.reserve(end - line);
+      size_t kept = 0;
+      for (; line < end; ++line) {
+        if (kept == block.size()) block.emplace_back(&arena);
+        if (parser.ParseFresh((*lines)[line], &block[kept], &error)) ++kept;
+      }
+      benchmark::DoNotOptimize(block.data());
+    }
+    total += lines->size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(total));
+  state.counters["allocs_per_event"] =
+      static_cast<double>(Allocations() - allocations_before) / static_cast<double>(total);
+}
+BENCHMARK(BM_ParseEcsIntoArena)->Unit(benchmark::kMillisecond);
 
 // The constructor's fixed cost (paid once per replay worker).
 void BM_ParserConstruct(benchmark::State& state) {

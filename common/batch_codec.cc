@@ -65,7 +65,8 @@ class Dictionary {
 
   // Copies string `id` into *out; false with *error filled when the id is unknown or the string
   // is longer than `max_bytes`.
-  bool Get(uint32_t id, size_t max_bytes, const char* field, std::string* out,
+  template <typename StringT>  // std::string (the host) or EventString (the process)
+  bool Get(uint32_t id, size_t max_bytes, const char* field, StringT* out,
            ParseError* error) const {
     if (id >= size()) {
       error->reason = RejectReason::kInvalidValue;
@@ -253,7 +254,7 @@ void BatchEncoder::WriteProcess(const NetworkEvent& event) {
   w.Uint(kName, Intern(p.name));
   w.Uint(kExecutable, Intern(p.executable));
   arg_ids_.clear();
-  for (const std::string& arg : p.args) arg_ids_.push_back(Intern(arg));
+  for (const EventString& arg : p.args) arg_ids_.push_back(Intern(arg));
   w.PackedUint32(kArgs, arg_ids_);
   w.Uint(kWorkingDirectory, Intern(p.working_directory));
   w.Uint(kUserName, Intern(p.user_name));

@@ -45,8 +45,9 @@ class Walker {
 
  private:
   simdjson::error_code Visit(Leaf leaf, od::value& value);
+  template <typename StringT>  // std::string (the host) or EventString (the process)
   simdjson::error_code ReadString(Leaf leaf, od::value& value, od::json_type type, size_t max,
-                                  std::string* out);
+                                  StringT* out);
   simdjson::error_code ReadInt(Leaf leaf, od::value& value, od::json_type type, int64_t max,
                                int64_t* out);
   simdjson::error_code ReadId(Leaf leaf, od::value& value, od::json_type type, uint32_t* out);
@@ -243,8 +244,9 @@ simdjson::error_code Walker::Visit(Leaf leaf, od::value& value) {
   return simdjson::SUCCESS;
 }
 
+template <typename StringT>
 simdjson::error_code Walker::ReadString(Leaf leaf, od::value& value, od::json_type type, size_t max,
-                                        std::string* out) {
+                                        StringT* out) {
   if (type != od::json_type::string) {
     WrongType(leaf, "a string");
     return simdjson::SUCCESS;
@@ -348,7 +350,7 @@ simdjson::error_code Walker::ReadMarker(Leaf leaf, od::value& value, od::json_ty
 }
 
 simdjson::error_code Walker::ReadArgs(od::value& value, od::json_type type) {
-  std::vector<std::string>& args = e_->process.args;
+  EventStrings& args = e_->process.args;
   state_.args_count = 0;
   if (type != od::json_type::array) {
     WrongType(Leaf::kArgs, "an array of strings");

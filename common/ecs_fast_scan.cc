@@ -170,7 +170,8 @@ class Scanner {
   bool Skip(int depth);
   bool Object(Scope scope, int depth);
   bool Field(Leaf leaf);
-  bool Text(size_t max, std::string* out);
+  template <typename StringT>  // std::string (the host) or EventString (the process)
+  bool Text(size_t max, StringT* out);
   bool Uint(uint64_t max, uint64_t* out);
   bool Id(uint32_t* out);
   bool Ip(Leaf leaf, IpAddress* out, bool* seen);
@@ -494,7 +495,8 @@ bool Scanner::Field(Leaf leaf) {
   return false;
 }
 
-bool Scanner::Text(size_t max, std::string* out) {
+template <typename StringT>
+bool Scanner::Text(size_t max, StringT* out) {
   std::string_view s;
   if (!StringValue(&s) || s.size() > max) return false;
   // clear + append: the same result as assign, without assign's checks for a source inside the
@@ -646,7 +648,7 @@ bool Scanner::Args() {
   } else {
     ++p_;
   }
-  std::vector<std::string>& args = e_->process.args;
+  EventStrings& args = e_->process.args;
   if (args.capacity() < count) args.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     spare_.Set(args, i, std::string_view(values[i].data, values[i].size));

@@ -133,14 +133,15 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view lower);
 void ResetEvent(NetworkEvent* e);
 
 // The process.args strings a parse dropped from an event (it had more args than the line), kept
-// for the next event that needs more: parsing into recycled events (the replay's) then
-// reuses every string buffer and allocates nothing once warm.
+// for the next event that needs more: parsing into recycled events then reuses every string
+// buffer and allocates nothing once warm. Only heap strings are kept: an arena's would dangle
+// once its block is freed, and parsing into an arena allocates nearly nothing anyway.
 class SpareArgs {
  public:
   // Sets args[index] (index <= args.size()) to `value`, reusing a kept string to grow args.
-  void Set(std::vector<std::string>& args, size_t index, std::string_view value) {
+  void Set(EventStrings& args, size_t index, std::string_view value) {
     if (index == args.size()) {
-      if (spare_.empty()) {
+      if (spare_.empty() || !OnTheHeap(args)) {
         args.emplace_back(value);
         return;
       }
@@ -151,17 +152,22 @@ class SpareArgs {
     args[index].append(value);
   }
   // Shrinks args to `count` entries, keeping the strings removed.
-  void Trim(std::vector<std::string>& args, size_t count) {
-    for (size_t i = count; i < args.size() && spare_.size() < kMaxKept; ++i) {
-      spare_.push_back(std::move(args[i]));
+  void Trim(EventStrings& args, size_t count) {
+    if (OnTheHeap(args)) {
+      for (size_t i = count; i < args.size() && spare_.size() < kMaxKept; ++i) {
+        spare_.push_back(std::move(args[i]));
+      }
     }
     args.resize(count);
   }
 
  private:
+  static bool OnTheHeap(const EventStrings& args) {
+    return args.get_allocator().resource() == std::pmr::get_default_resource();
+  }
   // Enough for the args of many events; beyond it, dropped strings are freed.
   static constexpr size_t kMaxKept = 1024;
-  std::vector<std::string> spare_;
+  std::vector<EventString> spare_;
 };
 
 enum class Action : uint8_t { kNone, kEgress, kIngress, kOther };

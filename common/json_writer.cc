@@ -238,13 +238,6 @@ void JsonWriter::Null() {
   out_->append("null");
 }
 
-void JsonWriter::StringArray(std::string_view key, const std::vector<std::string>& values) {
-  Key(key);
-  BeginArray();
-  for (const auto& v : values) String(v);
-  EndArray();
-}
-
 namespace {
 
 // Formats with `digits` (3, 6 or 9) fraction digits, truncating toward the past.

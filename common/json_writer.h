@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +39,17 @@ class JsonWriter {
     Key(key);
     Int(value);
   }
-  void StringArray(std::string_view key, const std::vector<std::string>& values);
+  // Key + an array of strings: any range of them (an event's args, a list of names).
+  template <typename Strings>
+  void StringArray(std::string_view key, const Strings& values) {
+    Key(key);
+    BeginArray();
+    for (const auto& v : values) String(v);
+    EndArray();
+  }
+  void StringArray(std::string_view key, std::initializer_list<std::string_view> values) {
+    StringArray<std::initializer_list<std::string_view>>(key, values);
+  }
 
  private:
   void Separate();

@@ -303,9 +303,9 @@ std::vector<AnomalyRecord> UlnaDetector::ScoreBucket(const BucketActivity& bucke
     const uint32_t host_index =
         found[i].host != nullptr ? found[i].host->index : baselines_.HostIndex(g.host.id);
     const size_t group_start = pairs.size();
-    const std::string* previous = nullptr;
+    const EventString* previous = nullptr;
     for (const NetworkEvent* e : g.events) {
-      const std::string& parent = e->process.parent_name;
+      const EventString& parent = e->process.parent_name;
       if (previous != nullptr && parent == *previous) continue;
       previous = &parent;
       bool inserted = false;

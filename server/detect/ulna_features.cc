@@ -122,7 +122,7 @@ void ExtractFeatures(const ProcessActivity& activity, ActivityFeatures* features
   const ProcessInfo& p = activity.first().process;
   f.name = activity.process_name;
   f.executable = p.executable;
-  f.path_class = earlier != nullptr && earlier->executable == p.executable
+  f.path_class = earlier != nullptr && earlier->executable == std::string_view(p.executable)
                      ? earlier->path_class
                      : CachedPathClass(p.executable);
   if (p.user_name.empty()) {

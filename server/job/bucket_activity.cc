@@ -14,10 +14,11 @@ namespace {
 // Bounds on context lists keep alerts readable and small; the counts say what was seen.
 constexpr size_t kMaxContextValues = 16;
 
-template <typename T>
-void AddDistinct(std::vector<T>* values, const T& value) {
+template <typename T, typename Value>
+void AddDistinct(std::vector<T>* values, const Value& value) {
   if (values->size() >= kMaxContextValues) return;
-  if (std::find(values->begin(), values->end(), value) == values->end()) values->push_back(value);
+  if (std::find(values->begin(), values->end(), value) == values->end())
+    values->emplace_back(value);
 }
 
 }  // namespace
@@ -86,10 +87,10 @@ void BucketActivity::Group() {
   // ordered by their name's rank, and compare host ids only with groups of the same name.
   thread_local HashIndex name_of;
   name_of.Clear();
-  std::vector<const std::string*> distinct;
+  std::vector<const EventString*> distinct;
   std::vector<uint32_t> name_of_member(members.size());
   for (size_t i = 0; i < members.size(); ++i) {
-    const std::string& name = members[i].first->process.name;
+    const EventString& name = members[i].first->process.name;
     bool added = false;
     name_of_member[i] = name_of.FindOrInsert(
         members[i].name_hash, static_cast<uint32_t>(distinct.size()),
@@ -104,7 +105,7 @@ void BucketActivity::Group() {
   names_.reserve(distinct.size());
   for (uint32_t rank = 0; rank < name_order.size(); ++rank) {
     rank_of_name[name_order[rank]] = rank;
-    names_.push_back(*distinct[name_order[rank]]);
+    names_.emplace_back(*distinct[name_order[rank]]);
   }
   hosts_per_name_.assign(names_.size(), 0);
 
@@ -133,7 +134,8 @@ void BucketActivity::Group() {
     }
     const NetworkEvent& first = *group.front();
     const uint32_t rank = rank_of_name[name_of_member[index]];
-    groups_.push_back(ProcessActivity{first.host, first.process.name, std::move(group)});
+    groups_.push_back(
+        ProcessActivity{first.host, std::string(first.process.name), std::move(group)});
     group_names_.push_back(rank);
     ++hosts_per_name_[rank];
   }
@@ -147,13 +149,13 @@ size_t BucketActivity::HostCount(const std::string& process_name) const {
 AlertContext BuildContext(const ProcessActivity& activity) {
   AlertContext context;
   const ProcessInfo& process = activity.first().process;
-  context.args = process.args;
+  context.args.assign(process.args.begin(), process.args.end());
   context.working_directory = process.working_directory;
   context.parent_name = process.parent_name;
   context.parent_executable = process.parent_executable;
   for (const NetworkEvent* event : activity.events) {
     const IpAddress& remote = event->remote_ip();
-    AddDistinct(&context.user_names, event->process.user_name);
+    AddDistinct(&context.user_names, std::string_view(event->process.user_name));
     AddDistinct(&context.destination_ips, remote.ToString());
     AddDistinct(&context.destination_ports, event->service_port());
     AddDistinct(&context.destination_classes, std::string(DestinationClass(remote)));

@@ -117,15 +117,15 @@ class AgentE2eTest : public ::testing::Test {
   void ExpectClient(const NetworkEvent& e, pid_t pid, const std::string& name,
                     const std::string& exe, const std::vector<std::string>& args) {
     EXPECT_EQ(e.process.pid, static_cast<uint32_t>(pid));
-    EXPECT_EQ(e.process.name, name);
-    EXPECT_EQ(e.process.executable, Realpath(exe));
-    EXPECT_EQ(e.process.args, args);
-    EXPECT_EQ(e.process.working_directory, cwd_);
+    EXPECT_EQ(std::string_view(e.process.name), name);
+    EXPECT_EQ(std::string_view(e.process.executable), Realpath(exe));
+    EXPECT_EQ(std::vector<std::string>(e.process.args.begin(), e.process.args.end()), args);
+    EXPECT_EQ(std::string_view(e.process.working_directory), cwd_);
     EXPECT_EQ(e.process.user_name, "root");
     EXPECT_EQ(e.process.uid, 0u);
     EXPECT_EQ(e.process.ppid, static_cast<uint32_t>(getpid()));
-    EXPECT_EQ(e.process.parent_name, SelfComm());
-    EXPECT_EQ(e.process.parent_executable, Realpath("/proc/self/exe"));
+    EXPECT_EQ(std::string_view(e.process.parent_name), SelfComm());
+    EXPECT_EQ(std::string_view(e.process.parent_executable), Realpath("/proc/self/exe"));
     EXPECT_GT(e.process.start_time_ns, 1'600'000'000'000'000'000);
     EXPECT_NE(e.netns_inode, 0u);
     EXPECT_NE(e.cgroup_id, 0u);
@@ -187,8 +187,8 @@ TEST_F(AgentE2eTest, TcpClientsAndTheListenersAccepts) {
   EXPECT_EQ(a.transport, Transport::kTcp);
   EXPECT_EQ(a.action(), std::string("connection_accepted"));
   EXPECT_EQ(a.process.name, "python3");
-  EXPECT_EQ(a.process.executable, Realpath("/usr/bin/python3"));
-  EXPECT_EQ(a.process.args[1], host_->dir() + "/listener.py");
+  EXPECT_EQ(std::string_view(a.process.executable), Realpath("/usr/bin/python3"));
+  EXPECT_EQ(std::string_view(a.process.args[1]), host_->dir() + "/listener.py");
   EXPECT_EQ(a.source_ip.ToString(), host_->host_ip());
   EXPECT_EQ(a.destination_ip.ToString(), host_->ns_ip());
   EXPECT_EQ(a.destination_port, 8080);

@@ -60,7 +60,7 @@ class FakeIngest final : public v1::Ingest::Service {
       {
         std::lock_guard<std::mutex> lock(mu_);
         Received r{streams_, batch.sequence(), decoded.ok(), {}};
-        for (const NetworkEvent& e : events) r.executables.push_back(e.process.executable);
+        for (const NetworkEvent& e : events) r.executables.emplace_back(e.process.executable);
         received_.push_back(std::move(r));
       }
       if (acked == script.ack_count) {

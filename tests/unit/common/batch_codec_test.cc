@@ -37,7 +37,8 @@ NetworkEvent MakeEvent(int64_t time_ns, const std::string& host, const std::stri
   p.gid = 33;
   p.name = name;
   p.executable = "/usr/bin/" + name;
-  p.args = {"/usr/bin/" + name, "-v", "--config", "/etc/" + name + ".conf"};
+  p.args = {EventString("/usr/bin/" + name), "-v", "--config",
+            EventString("/etc/" + name + ".conf")};
   p.working_directory = "/";
   p.user_name = "www-data";
   p.parent_name = "systemd";
@@ -72,8 +73,9 @@ class ReferenceEncoder {
       next_id_ = 1;
     }
     batch.set_string_base(next_id_);
-    auto intern = [&](const std::string& s) -> uint32_t {
-      if (s.empty()) return 0;
+    auto intern = [&](std::string_view view) -> uint32_t {
+      if (view.empty()) return 0;
+      const std::string s(view);
       const auto [it, inserted] = ids_.try_emplace(s, next_id_);
       if (inserted) {
         batch.add_strings(s);
@@ -166,7 +168,7 @@ std::vector<NetworkEvent> AwkwardEvents() {
   long_strings.process.executable = std::string(300, 'e');
   long_strings.process.args.clear();
   for (size_t i = 0; i < kMaxArgs; ++i)
-    long_strings.process.args.push_back("a" + std::to_string(i));
+    long_strings.process.args.emplace_back("a" + std::to_string(i));
   long_strings.process.container_id = "web-1";  // a string also used as a host name
   events.push_back(long_strings);
   events.push_back(long_strings);
@@ -225,7 +227,7 @@ TEST(BatchCodecTest, WritesUnboundedArgsAsProtobufWould) {
   NetworkEvent event;
   event.host = {"h", "h"};
   event.process.name = "many";
-  for (int i = 0; i < 3000; ++i) event.process.args.push_back("arg" + std::to_string(i));
+  for (int i = 0; i < 3000; ++i) event.process.args.emplace_back("arg" + std::to_string(i));
   const std::vector<NetworkEvent> batch = {event};
   BatchEncoder encoder(/*self_contained=*/true);
   ReferenceEncoder reference(/*self_contained=*/true);
@@ -383,8 +385,9 @@ TEST(BatchCodecTest, ProcessesThatDifferInOneFieldGetTheirOwnEntries) {
     change(e);
     events.push_back(e);
   };
-  auto flip_last = [](std::string& s) { s.back() = s.back() == 'x' ? 'y' : 'x'; };
-  auto flip_first = [](std::string& s) { s.front() = s.front() == 'x' ? 'y' : 'x'; };
+  // Any string of an event: the host's (std::string) or the process's (EventString).
+  auto flip_last = [](auto& s) { s.back() = s.back() == 'x' ? 'y' : 'x'; };
+  auto flip_first = [](auto& s) { s.front() = s.front() == 'x' ? 'y' : 'x'; };
   differing([](NetworkEvent& e) { e.process.pid += 1; });
   differing([](NetworkEvent& e) { e.process.ppid += 1; });
   differing([](NetworkEvent& e) { e.process.start_time_ns += 1; });

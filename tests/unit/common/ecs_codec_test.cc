@@ -106,7 +106,7 @@ TEST_F(EcsParseTest, ReusedEventIsFullyOverwritten) {
   ASSERT_TRUE(Parse(Nested(R"("working_directory":"/",)", "")));
   EXPECT_EQ(event_.process.working_directory, "");
   ASSERT_TRUE(Parse(fewer));
-  EXPECT_EQ(event_.process.args, std::vector<std::string>{"x"});
+  EXPECT_EQ(event_.process.args, EventStrings{"x"});
 }
 
 TEST_F(EcsParseTest, ViewIntoLargerBufferIsNotOverread) {

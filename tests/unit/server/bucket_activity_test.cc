@@ -38,7 +38,7 @@ std::vector<std::string> Layout(const BucketActivity& bucket) {
   std::vector<std::string> layout;
   for (const ProcessActivity& group : bucket.groups()) {
     for (const NetworkEvent* e : group.events) {
-      EXPECT_EQ(e->process.name, group.process_name);
+      EXPECT_EQ(std::string_view(e->process.name), group.process_name);
       EXPECT_EQ(e->host.id, group.host.id);
       layout.push_back(group.process_name + "/" + group.host.id + "/" +
                        std::to_string(e->time_ns - kT0) + "/" +

@@ -26,7 +26,7 @@ constexpr int64_t kT0 = 1790812800LL * kNanosPerSecond;  // 2026-10-01T00:00:00Z
 std::vector<std::string> Names(const std::vector<EventRun>& runs) {
   std::vector<std::string> names;
   for (const EventRun& run : runs) {
-    for (const NetworkEvent& e : run.events()) names.push_back(e.process.name);
+    for (const NetworkEvent& e : run.events()) names.emplace_back(e.process.name);
   }
   std::sort(names.begin(), names.end());
   return names;

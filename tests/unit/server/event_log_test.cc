@@ -43,7 +43,7 @@ NetworkEvent MakeEvent(int64_t time_ns, uint32_t pid, const std::string& name,
   e.process.start_time_ns = kT0 - 10 * kSecond;
   e.process.name = name;
   e.process.executable = "/usr/bin/" + name;
-  e.process.args = {name, "--flag"};
+  e.process.args = {EventString(name), "--flag"};
   e.process.user_name = "root";
   return e;
 }
@@ -188,7 +188,7 @@ TEST_F(EventLogTest, ManyHostsAndBatchKeysDoNotCollide) {
   auto got = Scan(kT0, kT0 + 2 * kSecond);
   ASSERT_EQ(got.size(), 4u);
   std::map<std::string, std::string> host_of;
-  for (const auto& e : got) host_of[e.process.name] = e.host.name;
+  for (const auto& e : got) host_of[std::string(e.process.name)] = e.host.name;
   EXPECT_EQ(host_of, (std::map<std::string, std::string>{
                          {"a1", "alpha"}, {"a2", "alpha"}, {"b1", "beta"}, {"b2", "beta"}}));
 }
@@ -274,7 +274,7 @@ TEST_F(EventLogTest, MoveAppendSortsAndScanOwnedHandsOverEventsInBounds) {
   ASSERT_EQ(Times(taken), (std::vector<int64_t>{kT0 + 20 * kSecond, later}));
   EXPECT_EQ(taken[0].process.name, "ssh");
   EXPECT_EQ(taken[0].host, host_a_);
-  EXPECT_EQ(taken[1].process.args, (std::vector<std::string>{"wget", "--flag"}));
+  EXPECT_EQ(taken[1].process.args, (EventStrings{"wget", "--flag"}));
 }
 
 TEST_F(EventLogTest, ArchiveBatchesMixHostsKeepEachEventsHostAndBoundTheLatestTime) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -198,6 +199,28 @@ TEST_F(ReplayProcessTest, AStoreThatCannotOpenIsAClearErrorWhileInputIsRead) {
   EXPECT_EQ(code, 1) << output;
   EXPECT_NE(output.find(dir_ + "/a-file/store"), std::string::npos) << output;
   EXPECT_EQ(output.find("replay:"), std::string::npos) << output;  // no summary of a failed run
+}
+
+// The process ends without static destructors once the summary is out: the summary must then
+// have been written, and a summary that cannot be written is an error, not a silent success.
+TEST_F(ReplayProcessTest, TheSummaryIsWrittenBeforeTheProcessEndsAndAFailedWriteIsAnError) {
+  const std::string input = dir_ + "/events.ndjson";
+  std::ofstream(input) << EventLine(kStart, "web-1", "nginx", "connection_accepted", "10.0.0.9",
+                                    443)
+                       << "\n";
+  std::string output;
+  const std::string replay =
+      server_ + " replay --input " + input + " --alerts " + dir_ + "/a.ndjson";
+  EXPECT_EQ(Run(replay + " > " + dir_ + "/summary.txt", &output), 0) << output;
+  std::ifstream summary(dir_ + "/summary.txt");
+  const std::string written((std::istreambuf_iterator<char>(summary)),
+                            std::istreambuf_iterator<char>());
+  EXPECT_NE(written.find("replay: 1 lines, 1 events"), std::string::npos) << written;
+  EXPECT_NE(written.find("\njob: "), std::string::npos) << written;  // the last lines too
+
+  output.clear();
+  EXPECT_EQ(Run(replay + " 2>&1 > /dev/full", &output), 1) << output;
+  EXPECT_NE(output.find("cannot write the summary"), std::string::npos) << output;
 }
 
 }  // namespace

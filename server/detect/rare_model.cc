@@ -57,6 +57,8 @@ Status RareModel::ObserveBucket(int64_t bucket_index, const std::vector<std::str
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   }
   // Both sorted: one walk along the categories finds (or places) every name.
+  observed_.clear();
+  observed_by_ = this;
   auto it = categories_.begin();
   for (std::string_view name : distinct) {
     while (it != categories_.end() && it->first < name) ++it;
@@ -68,6 +70,7 @@ Status RareModel::ObserveBucket(int64_t bucket_index, const std::vector<std::str
     it->second.concentration += 1.0;
     it->second.last_bucket = bucket_index;
     total_concentration_ += 1.0;
+    observed_.push_back(&*it);
   }
 
   // CMultinomialConjugate::propagateForwardsByTime(1), called only for buckets with data. The
@@ -222,19 +225,30 @@ std::vector<double> RareModel::ProbabilitiesBelow(const std::vector<std::string>
   // bucket's names come sorted and distinct: then one walk along the categories finds them all.
   std::vector<double> concentrations;
   concentrations.reserve(categories.size());
-  const bool sorted = std::adjacent_find(categories.begin(), categories.end(),
-                                         std::greater_equal<>()) == categories.end();
-  auto walk = categories_.begin();
-  for (const std::string& category : categories) {
-    auto it = categories_.end();
-    if (sorted) {
-      while (walk != categories_.end() && walk->first < category) ++walk;
-      if (walk != categories_.end() && walk->first == category) it = walk;
-    } else {
-      it = categories_.find(category);
+  // Mostly the names the last ObserveBucket counted: their categories are at hand.
+  bool observed = observed_by_ == this && observed_.size() == categories.size();
+  for (size_t i = 0; observed && i < categories.size(); ++i) {
+    observed = observed_[i]->first == categories[i];
+  }
+  if (observed) {
+    for (const CategoryMap::value_type* category : observed_) {
+      concentrations.push_back(category->second.concentration);
     }
-    concentrations.push_back(it == categories_.end() ? smallest_concentration_
-                                                     : it->second.concentration);
+  } else {
+    const bool sorted = std::adjacent_find(categories.begin(), categories.end(),
+                                           std::greater_equal<>()) == categories.end();
+    auto walk = categories_.begin();
+    for (const std::string& category : categories) {
+      auto it = categories_.end();
+      if (sorted) {
+        while (walk != categories_.end() && walk->first < category) ++walk;
+        if (walk != categories_.end() && walk->first == category) it = walk;
+      } else {
+        it = categories_.find(category);
+      }
+      concentrations.push_back(it == categories_.end() ? smallest_concentration_
+                                                       : it->second.concentration);
+    }
   }
   std::vector<double> distinct = concentrations;
   std::sort(distinct.begin(), distinct.end());

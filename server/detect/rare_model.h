@@ -96,8 +96,10 @@ class RareModel {
   // The cumulative share at E[p] = x, linearly interpolated between table entries.
   double InterpolateCumulative(double x) const;
 
+  using CategoryMap = std::map<std::string, Category, std::less<>>;
+
   RareModelOptions options_;
-  std::map<std::string, Category, std::less<>> categories_;
+  CategoryMap categories_;
   double total_concentration_ = 0.0;
   std::optional<int64_t> last_bucket_;
 
@@ -110,6 +112,12 @@ class RareModel {
   // have just been counted, so they are rarely the least common.
   double SmallestProbability() const;
   mutable std::optional<double> smallest_probability_;
+  // The categories of the names the last ObserveBucket counted, in its (sorted, distinct)
+  // order: scoring asks for the same names next, and finds them here instead of walking the
+  // map (a string comparison per category). None of them can have been pruned since. Only
+  // `observed_by_` (this model at the time, not a copy of it) may use them.
+  std::vector<const CategoryMap::value_type*> observed_;
+  const RareModel* observed_by_ = nullptr;
 };
 
 }  // namespace ulna::server

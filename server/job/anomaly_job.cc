@@ -210,32 +210,39 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
   const int64_t window_start = RuleWindowStart(run_time_ns);
   // Runs only move forward: records before this window are out of every later one.
   rule_candidates_.DropBefore(window_start);
-  std::vector<Alert> candidates;
+  // Each candidate with its record's key (held by rule_candidates_, unchanged during the run).
+  std::vector<std::pair<Alert, std::string_view>> candidates;
   Status decode_status;
-  rule_candidates_.Visit(window_start, run_time_ns, [&](std::string_view encoded) {
-    auto holder = DecodeAlert(encoded);
-    if (!holder.ok()) {
-      decode_status = holder.status().WithContext("corrupt anomaly record");
-      return false;
-    }
-    candidates.push_back(std::move(holder).value());
-    return true;
-  });
+  rule_candidates_.Visit(window_start, run_time_ns,
+                         [&](std::string_view key, std::string_view encoded) {
+                           auto holder = DecodeAlert(encoded);
+                           if (!holder.ok()) {
+                             decode_status = holder.status().WithContext("corrupt anomaly record");
+                             return false;
+                           }
+                           candidates.emplace_back(std::move(holder).value(), key);
+                           return true;
+                         });
   ULNA_RETURN_IF_ERROR(decode_status);
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Alert& a, const Alert& b) { return a.record.score > b.record.score; });
+  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    return a.first.record.score > b.first.record.score;
+  });
 
   // Listing the exceptions reads the store (an iterator over every family level); most runs
   // have no candidate that was not alerted already, so they are listed when one needs them.
   std::optional<std::vector<RuleException>> exceptions;
   const bool outbox_was_empty = !outbox_pending_;
   std::vector<Alert> raised;
+  std::vector<std::string_view> raised_keys;
   WriteGroup group;
-  for (Alert& alert : candidates) {
+  for (auto& [alert, key] : candidates) {
     alert.rule_name = config_.rule_name;
     alert.id = AlertId(alert.rule_name, alert.record.host.id, alert.record.process_name,
                        alert.record.bucket_start_ns);
-    if (alerts_.Exists(alert.id)) continue;  // raised by an earlier, overlapping run
+    if (alerts_.Exists(alert.id)) {  // raised by an earlier, overlapping run
+      rule_candidates_.MarkAlerted(key);
+      continue;
+    }
     if (!exceptions) {
       auto listed = exceptions_.List(/*include_expired=*/false, run_time_ns);
       ULNA_RETURN_IF_ERROR(listed.status());
@@ -258,12 +265,14 @@ Status AnomalyJob::RunRule(int64_t run_time_ns) {
     alerts_.Add(alert, &group);
     group.Put(Family::kMeta, OutboxKey(alert), BigEndian(alert.record.bucket_start_ns) + alert.id);
     raised.push_back(alert);
+    raised_keys.push_back(key);
   }
   if (!raised.empty()) outbox_pending_ = true;
   next_rule_run_ns_ = run_time_ns + config_.rule_interval_ns;
   group.Put(Family::kMeta, kNextRuleRunKey, BigEndian(next_rule_run_ns_));
   // A run that raised nothing can be repeated harmlessly after a crash: no fsync needed.
   ULNA_RETURN_IF_ERROR(store_->Write(std::move(group), /*sync=*/!raised.empty()));
+  for (std::string_view key : raised_keys) rule_candidates_.MarkAlerted(key);
   stats_.alerts += raised.size();
   if (sinks_.bus) {
     for (const Alert& alert : raised) sinks_.bus->Publish(alert);

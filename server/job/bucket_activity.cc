@@ -1,6 +1,8 @@
 #include "server/job/bucket_activity.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <numeric>
 #include <string_view>
 #include <tuple>
@@ -19,6 +21,21 @@ void AddDistinct(std::vector<T>* values, const Value& value) {
   if (values->size() >= kMaxContextValues) return;
   if (std::find(values->begin(), values->end(), value) == values->end())
     values->emplace_back(value);
+}
+
+// The first 8 bytes of `bytes` (zero-padded) as a big-endian number: numbers that differ order
+// as the strings do, so a sort compares whole strings only when they are equal.
+uint64_t OrderPrefix(std::string_view bytes) {
+  if (bytes.size() >= 8) {
+    uint64_t prefix;
+    std::memcpy(&prefix, bytes.data(), 8);
+    return std::endian::native == std::endian::little ? __builtin_bswap64(prefix) : prefix;
+  }
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    prefix |= uint64_t{static_cast<uint8_t>(bytes[i])} << (56 - 8 * i);
+  }
+  return prefix;
 }
 
 }  // namespace
@@ -97,10 +114,14 @@ void BucketActivity::Group() {
         [&](uint32_t candidate) { return *distinct[candidate] == name; }, &added);
     if (added) distinct.push_back(&name);
   }
+  std::vector<uint64_t> name_prefix(distinct.size());
+  for (size_t i = 0; i < distinct.size(); ++i) name_prefix[i] = OrderPrefix(*distinct[i]);
   std::vector<uint32_t> name_order(distinct.size());
   std::iota(name_order.begin(), name_order.end(), 0);
-  std::sort(name_order.begin(), name_order.end(),
-            [&distinct](uint32_t a, uint32_t b) { return *distinct[a] < *distinct[b]; });
+  std::sort(name_order.begin(), name_order.end(), [&](uint32_t a, uint32_t b) {
+    if (name_prefix[a] != name_prefix[b]) return name_prefix[a] < name_prefix[b];
+    return *distinct[a] < *distinct[b];
+  });
   std::vector<uint32_t> rank_of_name(distinct.size());
   names_.reserve(distinct.size());
   for (uint32_t rank = 0; rank < name_order.size(); ++rank) {
@@ -109,19 +130,31 @@ void BucketActivity::Group() {
   }
   hosts_per_name_.assign(names_.size(), 0);
 
-  std::vector<uint32_t> order(members.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const uint32_t rank_a = rank_of_name[name_of_member[a]];
-    const uint32_t rank_b = rank_of_name[name_of_member[b]];
-    if (rank_a != rank_b) return rank_a < rank_b;
-    return members[a].first->host.id < members[b].first->host.id;
+  // The sort keys side by side, not reached through the members: (name rank, host id) is unique
+  // per group, and host ids (32 bytes, random) almost always differ in their first 8.
+  struct GroupKey {
+    uint32_t rank;
+    uint32_t member;
+    uint64_t host_prefix;
+    std::string_view host;
+  };
+  std::vector<GroupKey> order;
+  order.reserve(members.size());
+  for (uint32_t i = 0; i < members.size(); ++i) {
+    const std::string_view host = members[i].first->host.id;
+    order.push_back(GroupKey{rank_of_name[name_of_member[i]], i, OrderPrefix(host), host});
+  }
+  std::sort(order.begin(), order.end(), [](const GroupKey& a, const GroupKey& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.host_prefix != b.host_prefix) return a.host_prefix < b.host_prefix;
+    return a.host < b.host;
   });
   groups_.reserve(order.size());
   group_names_.reserve(order.size());
-  for (uint32_t index : order) {
-    std::vector<const NetworkEvent*>& group = member_events[index];
+  for (const GroupKey& key : order) {
+    std::vector<const NetworkEvent*>& group = member_events[key.member];
     auto earlier = [](const NetworkEvent* a, const NetworkEvent* b) {
+      if (a->time_ns != b->time_ns) return a->time_ns < b->time_ns;  // almost always decides
       return std::tie(a->time_ns, a->destination_ip, a->destination_port, a->source_ip,
                       a->source_port, a->direction, a->transport, a->process.pid) <
              std::tie(b->time_ns, b->destination_ip, b->destination_port, b->source_ip,
@@ -133,11 +166,9 @@ void BucketActivity::Group() {
       std::sort(group.begin(), group.end(), earlier);
     }
     const NetworkEvent& first = *group.front();
-    const uint32_t rank = rank_of_name[name_of_member[index]];
-    groups_.push_back(
-        ProcessActivity{first.host, std::string(first.process.name), std::move(group)});
-    group_names_.push_back(rank);
-    ++hosts_per_name_[rank];
+    groups_.emplace_back(first.host, std::string(first.process.name), std::move(group));
+    group_names_.push_back(key.rank);
+    ++hosts_per_name_[key.rank];
   }
 }
 
@@ -153,14 +184,22 @@ AlertContext BuildContext(const ProcessActivity& activity) {
   context.working_directory = process.working_directory;
   context.parent_name = process.parent_name;
   context.parent_executable = process.parent_executable;
+  // Addresses already met: a group's events mostly repeat a few, and formatting one costs more
+  // than comparing it. An address met is listed already, or the list was full when it was met
+  // (and stays full), so it needs no formatting again.
+  std::vector<IpAddress> met_ips;
   for (const NetworkEvent* event : activity.events) {
     const IpAddress& remote = event->remote_ip();
     AddDistinct(&context.user_names, std::string_view(event->process.user_name));
-    AddDistinct(&context.destination_ips, remote.ToString());
+    if (context.destination_ips.size() < kMaxContextValues &&
+        std::find(met_ips.begin(), met_ips.end(), remote) == met_ips.end()) {
+      met_ips.push_back(remote);
+      AddDistinct(&context.destination_ips, remote.ToString());
+    }
     AddDistinct(&context.destination_ports, event->service_port());
-    AddDistinct(&context.destination_classes, std::string(DestinationClass(remote)));
-    AddDistinct(&context.directions, std::string(DirectionName(event->direction)));
-    AddDistinct(&context.transports, std::string(TransportName(event->transport)));
+    AddDistinct(&context.destination_classes, std::string_view(DestinationClass(remote)));
+    AddDistinct(&context.directions, std::string_view(DirectionName(event->direction)));
+    AddDistinct(&context.transports, std::string_view(TransportName(event->transport)));
     context.event_count += 1 + event->repeat_count;
   }
   return context;

@@ -1,6 +1,7 @@
 #include "server/job/datafeed_filter.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ulna::server {
 namespace {
@@ -20,13 +21,25 @@ bool IsElasticExcludedDestination(const IpAddress& ip) {
 
 DatafeedFilter::NameList::NameList(std::initializer_list<const char*> names) {
   for (const char* name : names) {
-    names_.emplace_back(name);
-    lengths_ |= LengthBit(names_.back().size());
+    entries_.push_back(Entry{Head(name), name});
+    lengths_ |= LengthBit(entries_.back().name.size());
   }
 }
 
+uint64_t DatafeedFilter::NameList::Head(std::string_view name) {
+  uint64_t head = 0;
+  if (name.size() >= sizeof(head)) {
+    std::memcpy(&head, name.data(), sizeof(head));  // one load: most names checked are this long
+  } else if (!name.empty()) {
+    std::memcpy(&head, name.data(), name.size());
+  }
+  return head;
+}
+
 bool DatafeedFilter::NameList::Listed(std::string_view name) const {
-  return std::find(names_.begin(), names_.end(), name) != names_.end();
+  const uint64_t head = Head(name);
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const Entry& entry) { return entry.head == head && entry.name == name; });
 }
 
 DatafeedFilter DatafeedFilter::ForMode(DetectionMode mode) {

@@ -28,7 +28,8 @@ class DatafeedFilter {
 
  private:
   // A short list of exact names. Most names checked against it are not in it, and those are
-  // told apart by their length alone (a bit per length), without comparing any bytes.
+  // told apart by their length alone (a bit per length), or else by their first 8 bytes read as
+  // one number, without comparing strings.
   class NameList {
    public:
     NameList() = default;
@@ -39,9 +40,15 @@ class DatafeedFilter {
 
    private:
     static uint64_t LengthBit(size_t length) { return uint64_t{1} << std::min<size_t>(length, 63); }
+    // The first 8 bytes of `name`, zero-padded.
+    static uint64_t Head(std::string_view name);
     bool Listed(std::string_view name) const;
 
-    std::vector<std::string> names_;
+    struct Entry {
+      uint64_t head;  // Head(name)
+      std::string name;
+    };
+    std::vector<Entry> entries_;
     uint64_t lengths_ = 0;  // bit n set: a name of n bytes is listed (n >= 63: bit 63)
   };
 

@@ -108,13 +108,16 @@ int64_t HistoryIndex::HostFirstSeen(const std::string& host_id) const {
 }
 
 HistoryIndex::HostMap::value_type& HistoryIndex::Slot(std::string_view host_id) {
-  auto it = host_slots_.find(host_id);
-  if (it == host_slots_.end()) {
-    HostSlot slot;
-    slot.index = static_cast<uint32_t>(host_slots_.size());
-    it = host_slots_.emplace(std::string(host_id), slot).first;
-  }
-  return *it;
+  bool added = false;
+  const uint32_t index = slot_index_.FindOrInsert(
+      HashBytes(host_id), static_cast<uint32_t>(slots_by_index_.size()),
+      [&](uint32_t candidate) { return slots_by_index_[candidate]->first == host_id; }, &added);
+  if (!added) return *slots_by_index_[index];
+  HostSlot slot;
+  slot.index = index;
+  HostMap::value_type& entry = *host_slots_.emplace(std::string(host_id), slot).first;
+  slots_by_index_.push_back(&entry);
+  return entry;
 }
 
 void HistoryIndex::Touch(ProcessHistory* history, int64_t bucket_start_ns) {

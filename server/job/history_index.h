@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/hash_index.h"
 #include "common/status.h"
 #include "server/alert/alert.h"
 #include "server/store/store.h"
@@ -50,10 +51,11 @@ class HistoryIndex {
   static Result<ProcessHistory> Decode(std::string_view bytes);
 
  private:
-  // Hashes std::string and std::string_view alike, for lookups without a temporary string.
+  // Hashes std::string and std::string_view alike, for lookups without a temporary string;
+  // HashBytes takes a 32-byte host id in three multiplies where std::hash loops over its bytes.
   struct KeyHash {
     using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    size_t operator()(std::string_view key) const { return HashBytes(key); }
   };
   struct Entry;
   using Row = std::pair<const std::string, Entry>;  // an EntryMap element
@@ -90,6 +92,10 @@ class HistoryIndex {
   EntryMap host_;
   EntryMap fleet_;
   HostMap host_slots_;  // every host id met, with its first-seen time once it has one
+  // host_slots_'s entries by HostSlot::index, found through slot_index_ (hashes of their ids):
+  // Record looks up a host per group, and this costs less than the map's lookup.
+  std::vector<HostMap::value_type*> slots_by_index_;
+  HashIndex slot_index_;
   std::set<std::string> hosts_;
   std::vector<DirtyEntry> dirty_;
   std::vector<const HostMap::value_type*> dirty_markers_;  // hosts whose marker row changed

@@ -37,9 +37,9 @@ void RuleCandidates::Put(std::string_view key, std::string_view encoded, double 
   if (score >= alert_threshold_) {
     auto it = records_.find(key);
     if (it == records_.end()) {
-      records_.emplace(std::string(key), std::string(encoded));
+      records_.emplace(std::string(key), Record{std::string(encoded)});
     } else {
-      it->second.assign(encoded);
+      it->second.encoded.assign(encoded);  // the same key: the same alert, alerted or not
     }
     return;
   }
@@ -51,13 +51,20 @@ void RuleCandidates::DropBefore(int64_t ns) {
   records_.erase(records_.begin(), records_.lower_bound(BucketKey(ns)));
 }
 
-void RuleCandidates::Visit(int64_t start_ns, int64_t end_ns,
-                           const std::function<bool(std::string_view encoded)>& visit) const {
+void RuleCandidates::Visit(
+    int64_t start_ns, int64_t end_ns,
+    const std::function<bool(std::string_view key, std::string_view encoded)>& visit) const {
   if (end_ns <= start_ns) return;
   const auto end = records_.lower_bound(BucketKey(end_ns));
   for (auto it = records_.lower_bound(BucketKey(start_ns)); it != end; ++it) {
-    if (!visit(it->second)) return;
+    if (it->second.alerted) continue;
+    if (!visit(it->first, it->second.encoded)) return;
   }
+}
+
+void RuleCandidates::MarkAlerted(std::string_view key) {
+  auto it = records_.find(key);
+  if (it != records_.end()) it->second.alerted = true;
 }
 
 }  // namespace ulna::server

@@ -28,15 +28,23 @@ class RuleCandidates {
   void Put(std::string_view key, std::string_view encoded, double score);
   // Forgets records of buckets before `ns` (out of every later run's window, or deleted).
   void DropBefore(int64_t ns);
-  // Visits the kept records of buckets in [start_ns, end_ns) in store-key order; stops when
-  // `visit` returns false.
-  void Visit(int64_t start_ns, int64_t end_ns,
-             const std::function<bool(std::string_view encoded)>& visit) const;
+  // Visits the kept records of buckets in [start_ns, end_ns) in store-key order, but for those
+  // marked alerted; stops when `visit` returns false.
+  void Visit(
+      int64_t start_ns, int64_t end_ns,
+      const std::function<bool(std::string_view key, std::string_view encoded)>& visit) const;
+  // Marks the record under `key` as alerted on (its alert is stored, and alerts are never
+  // deleted): later runs need not decode it, derive its alert id and look that up again.
+  void MarkAlerted(std::string_view key);
   size_t size() const { return records_.size(); }
 
  private:
+  struct Record {
+    std::string encoded;
+    bool alerted = false;
+  };
   double alert_threshold_;
-  std::map<std::string, std::string, std::less<>> records_;  // store key -> encoded record
+  std::map<std::string, Record, std::less<>> records_;  // by store key
 };
 
 }  // namespace ulna::server

@@ -87,6 +87,33 @@ TEST(BucketActivityTest, GroupsByNameThenHostInOrderWhateverTheArrivalOrder) {
   }
 }
 
+TEST(BucketActivityTest, OrdersNamesAndHostsThatShareTheirFirstEightBytesAsStrings) {
+  // Sorting compares the first 8 bytes as one number before the strings: names and host ids
+  // equal there, shorter than 8 bytes, prefixes of each other or with bytes above 0x7f must
+  // still come in string order.
+  std::vector<NetworkEvent> events;
+  const std::vector<std::string> hosts = {"abcdefgh-2", "abcdefgh-10", "abcdefgh", "abcdefg",
+                                          "abc",        "abd",         "\xff-host"};
+  const std::vector<std::string> names = {"systemd-resolve", "systemd", "systemd-timesyn", "sys",
+                                          "s\xe9rvice",      "zz",      "systemc"};
+  for (const std::string& host : hosts) {
+    for (const std::string& name : names) {
+      events.push_back(MakeJobTestEvent(kT0, host, name));
+    }
+  }
+  std::shuffle(events.begin(), events.end(), std::mt19937(7));
+  BucketActivity bucket(kT0, kT0 + kBucket, std::move(events));
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const ProcessActivity& group : bucket.groups()) {
+    keys.emplace_back(group.process_name, group.host.id);
+  }
+  ASSERT_EQ(keys.size(), hosts.size() * names.size());
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  std::vector<std::string> sorted_names = names;
+  std::sort(sorted_names.begin(), sorted_names.end());
+  EXPECT_EQ(bucket.ProcessNames(), sorted_names);
+}
+
 TEST(BucketActivityTest, AnEmptyBucketHasNoGroups) {
   BucketActivity bucket(kT0, kT0 + kBucket, {});
   EXPECT_TRUE(bucket.groups().empty());

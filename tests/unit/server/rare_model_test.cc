@@ -349,6 +349,33 @@ TEST(RareModelTest, UnsortedRepeatedNamesLearnAndScoreLikeSortedDistinctOnes) {
   EXPECT_LT(sorted.category_count(), pool.size());  // some were pruned
 }
 
+TEST(RareModelTest, ScoringTheNamesJustObservedAgreesWithLookingThemUp) {
+  // ProbabilitiesBelow finds the names of the last ObserveBucket without searching; asked for
+  // other names (as many, or the same in another order), or by a copy, it searches.
+  RareModelOptions options;
+  options.prune_window_buckets = 3;
+  RareModel model(options);
+  const std::vector<std::string> pool = {"apt", "cron", "curl", "nc", "ssh", "sshd", "wget"};
+  for (int64_t bucket = 1; bucket <= 30; ++bucket) {
+    std::vector<std::string> present;
+    for (size_t i = 0; i < pool.size(); ++i) {
+      if ((bucket + static_cast<int64_t>(i)) % static_cast<int64_t>(i + 2) == 0 || i == 1) {
+        present.push_back(pool[i]);
+      }
+    }
+    ASSERT_TRUE(model.ObserveBucket(bucket, present).ok());
+    const RareModel copy = model;
+    const std::vector<double> observed = model.ProbabilitiesBelow(present, 2.0);
+    EXPECT_EQ(observed, model.Probabilities(present)) << "bucket " << bucket;  // bit-identical
+    EXPECT_EQ(observed, copy.ProbabilitiesBelow(present, 2.0)) << "bucket " << bucket;
+    std::vector<std::string> other = present;
+    other.back() = "zsh";  // as many names, one unknown
+    EXPECT_EQ(model.ProbabilitiesBelow(other, 2.0), model.Probabilities(other));
+    std::vector<std::string> backwards(present.rbegin(), present.rend());
+    EXPECT_EQ(model.ProbabilitiesBelow(backwards, 2.0), model.Probabilities(backwards));
+  }
+}
+
 TEST(RareModelTest, ScoringAThousandNamesIsFast) {
   RareModel model;
   std::vector<std::string> names;

@@ -35,7 +35,7 @@ std::string Encoded(const std::string& host, double score) {
 // The host ids of the records visited in [start, end).
 std::vector<std::string> Visited(const RuleCandidates& candidates, int64_t start, int64_t end) {
   std::vector<std::string> hosts;
-  candidates.Visit(start, end, [&](std::string_view encoded) {
+  candidates.Visit(start, end, [&](std::string_view, std::string_view encoded) {
     hosts.push_back(DecodeAlert(encoded)->record.host.id);
     return true;
   });
@@ -67,11 +67,30 @@ TEST(RuleCandidatesTest, ARewriteBelowTheThresholdReplacesTheKeptRecord) {
   candidates.Put(Key(kT0, "a"), Encoded("a", 60), 60);
   candidates.Put(Key(kT0, "a"), Encoded("a", 95), 95);
   std::vector<double> scores;
-  candidates.Visit(0, kT0 + kBucket, [&](std::string_view encoded) {
+  candidates.Visit(0, kT0 + kBucket, [&](std::string_view, std::string_view encoded) {
     scores.push_back(DecodeAlert(encoded)->record.score);
     return true;
   });
   EXPECT_EQ(scores, (std::vector<double>{95}));
+}
+
+TEST(RuleCandidatesTest, RecordsMarkedAlertedAreNotVisitedAgainEvenWhenRewritten) {
+  RuleCandidates candidates(50);
+  candidates.Put(Key(kT0, "a"), Encoded("a", 80), 80);
+  candidates.Put(Key(kT0, "b"), Encoded("b", 90), 90);
+  std::vector<std::string> keys;
+  candidates.Visit(0, kT0 + kBucket, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  });
+  EXPECT_EQ(keys, (std::vector<std::string>{Key(kT0, "a"), Key(kT0, "b")}));
+  candidates.MarkAlerted(Key(kT0, "a"));
+  candidates.MarkAlerted(Key(kT0, "absent"));  // no record: nothing to mark
+  EXPECT_EQ(Visited(candidates, 0, kT0 + kBucket), (std::vector<std::string>{"b"}));
+  // A rewrite of the same key is the same alert: still alerted.
+  candidates.Put(Key(kT0, "a"), Encoded("a", 85), 85);
+  EXPECT_EQ(Visited(candidates, 0, kT0 + kBucket), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(candidates.size(), 2u);
 }
 
 TEST(RuleCandidatesTest, LoadsTheStoredRecordsFromAGivenBucket) {

@@ -177,18 +177,14 @@ bool DecodePort(uint32_t port, const char* field, uint16_t* out, ParseError* err
 
 }  // namespace
 
-// A call of its own (WriteProcess makes a dozen, dev1: ~9 an event, two thirds of them strings
-// already in the batch), with the hash, the probe and the compare inlined into it.
-uint32_t BatchEncoder::Intern(std::string_view s) {
+// A call of its own (a new process makes up to a dozen, dev1: ~5 an event, two thirds of them
+// strings already in the batch), with the probe and the compare inlined into it.
+uint32_t BatchEncoder::InternHashed(std::string_view s, uint64_t hash) {
   if (s.empty()) return 0;
   bool inserted = false;
   const uint32_t id = string_index_.FindOrInsert(
-      HashBytes(s), static_cast<uint32_t>(strings_.size()),
-      [&](uint32_t candidate) {
-        const std::string_view known = strings_[candidate];
-        return known.size() == s.size() && SameBytes(known.data(), s.data(), s.size());
-      },
-      &inserted);
+      hash, static_cast<uint32_t>(strings_.size()),
+      [&](uint32_t candidate) { return SameString(strings_[candidate], s); }, &inserted);
   if (inserted) {
     // Written through a cursor: one room check per new string instead of one per append.
     const size_t most = 1 + WireCursor::kMaxVarintBytes + s.size();
@@ -209,14 +205,51 @@ uint32_t BatchEncoder::Intern(std::string_view s) {
   return id;
 }
 
+// The hash is taken at the call site: empty strings (most container ids) make no call.
+[[gnu::always_inline]] inline uint32_t BatchEncoder::Intern(std::string_view s) {
+  return s.empty() ? 0 : InternHashed(s, HashBytes(s));
+}
+
+namespace {
+
+// A new field of ProcessInfo must be compared below and written by WriteProcess.
+static_assert(sizeof(ProcessInfo) == 4 * 4 + 8 + 8 * sizeof(EventString) + sizeof(EventStrings));
+
+bool SameArgs(const EventStrings& a, const EventStrings& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!SameString(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+// Whether `a` and `b` have the same program fields (CompactProcess name to container_id).
+// Inlined compares (the defaulted operator== called memcmp for each string).
+[[gnu::always_inline]] inline bool SameProgram(const ProcessInfo& a, const ProcessInfo& b) {
+  return SameString(a.executable, b.executable) && SameString(a.name, b.name) &&
+         SameArgs(a.args, b.args) && SameString(a.working_directory, b.working_directory) &&
+         SameString(a.user_name, b.user_name) && SameString(a.parent_name, b.parent_name) &&
+         SameString(a.parent_executable, b.parent_executable) &&
+         SameString(a.container_id, b.container_id);
+}
+
+// ProcessInfo's operator==, inlined.
+[[gnu::always_inline]] inline bool SameProcess(const ProcessInfo& a, const ProcessInfo& b) {
+  return a.pid == b.pid && a.ppid == b.ppid && a.start_time_ns == b.start_time_ns &&
+         a.uid == b.uid && a.gid == b.gid && SameString(a.entity_id, b.entity_id) &&
+         SameProgram(a, b);
+}
+
+}  // namespace
+
 uint32_t BatchEncoder::InternProcess(const NetworkEvent& event) {
-  // Events of one process share a table entry: most events repeat a process seen earlier in
-  // the batch (dev1: ~5 events a process), and comparing them with its first event is cheaper
+  // Events of one process share a table entry: many events repeat a process seen earlier in
+  // the batch (dev1: a quarter of them), and comparing them with its first event is cheaper
   // than interning its dozen strings again. Fields that decide the entry are hashed only where
   // cheap (numbers, sizes, the short host id); the comparison settles the rest.
   const ProcessInfo& p = event.process;
-  uint64_t hash = self_contained_ ? HashBytes(event.host.id) : 0;
-  hash = HashCombine(hash, (uint64_t{p.pid} << 32) | p.ppid);
+  const uint64_t host_id_hash = self_contained_ ? HashBytes(event.host.id) : 0;
+  uint64_t hash = HashCombine(host_id_hash, (uint64_t{p.pid} << 32) | p.ppid);
   hash = HashCombine(hash, static_cast<uint64_t>(p.start_time_ns));
   hash = HashCombine(hash, (uint64_t{p.uid} << 32) | p.gid);
   hash = HashCombine(hash, (p.name.size() << 48) ^ (p.executable.size() << 32) ^
@@ -226,51 +259,97 @@ uint32_t BatchEncoder::InternProcess(const NetworkEvent& event) {
       hash, static_cast<uint32_t>(process_events_.size()),
       [&](uint32_t candidate) {
         const NetworkEvent& first = *process_events_[candidate];
-        return first.process == p && (!self_contained_ || first.host == event.host);
+        return SameProcess(first.process, p) &&
+               (!self_contained_ || (SameString(first.host.id, event.host.id) &&
+                                     SameString(first.host.name, event.host.name)));
       },
       &inserted);
   if (inserted) {
     process_events_.push_back(&event);
-    WriteProcess(event);
+    WriteProcess(event, host_id_hash);
   }
   return index;
 }
 
-// Strings are interned in field order, as the dictionary ids then follow first use. The body is
-// written through a cursor into reserved room, then appended with its tag and length at once.
-void BatchEncoder::WriteProcess(const NetworkEvent& event) {
+// Strings are interned in field order, as the dictionary ids then follow first use. The entry is
+// written through a cursor into reserved room at the end of processes_field_.
+void BatchEncoder::WriteProcess(const NetworkEvent& event, uint64_t host_id_hash) {
   using namespace process_field;
   const ProcessInfo& p = event.process;
-  // Room from the args' count: encoders also take events that no parser bounded.
-  const size_t room = kMaxProcessBytesWithoutArgs + 5 * p.args.size();
-  if (process_body_.size() < room) process_body_.resize(room);
-  char* const body = process_body_.data();
-  WireCursor w(body);
+  // Room from the args' count: encoders also take events that no parser bounded. The tag and
+  // a length of up to three bytes come first.
+  const size_t room = 4 + kMaxProcessBytesWithoutArgs + 5 * p.args.size();
+  if (processes_field_.size() - processes_bytes_ < room) {
+    processes_field_.resize(std::max(2 * processes_field_.size(), processes_bytes_ + room));
+  }
+  WireCursor w(processes_field_.data() + processes_bytes_);
+  // One length byte, for bodies under 128 bytes (nearly all); a longer body moves up below.
+  char* const length_at = w.BeginShortNested(batch_field::kProcesses);
+  char* const body = w.position();
   w.Uint(kPid, p.pid);
   w.Uint(kPpid, p.ppid);
   w.Int(kStartTimeNs, p.start_time_ns);
   w.Uint(kUid, p.uid);
   w.Uint(kGid, p.gid);
-  w.Uint(kName, Intern(p.name));
-  w.Uint(kExecutable, Intern(p.executable));
-  arg_ids_.clear();
-  for (const EventString& arg : p.args) arg_ids_.push_back(Intern(arg));
-  w.PackedUint32(kArgs, arg_ids_);
-  w.Uint(kWorkingDirectory, Intern(p.working_directory));
-  w.Uint(kUserName, Intern(p.user_name));
-  w.Uint(kParentName, Intern(p.parent_name));
-  w.Uint(kParentExecutable, Intern(p.parent_executable));
-  w.Uint(kContainerId, Intern(p.container_id));
+  const size_t programs_before = programs_.size();
+  WriteProgram(p, &w);
   w.Uint(kEntityId, Intern(p.entity_id));
   if (self_contained_) {
-    w.Uint(kHostId, Intern(event.host.id));
+    w.Uint(kHostId, InternHashed(event.host.id, host_id_hash));
     w.Uint(kHostName, Intern(event.host.name));
   }
   const size_t body_size = static_cast<size_t>(w.position() - body);
-  ProtoWireWriter out(&processes_field_);
-  out.Tag(batch_field::kProcesses, ProtoWireWriter::kLengthDelimited);
-  out.Varint(body_size);
-  processes_field_.append(body, body_size);
+  size_t end = static_cast<size_t>(w.position() - processes_field_.data());
+  if (body_size < 0x80) {
+    *length_at = static_cast<char>(body_size);
+  } else {
+    const size_t more_length_bytes = WireCursor::VarintSize(body_size) - 1;
+    std::memmove(body + more_length_bytes, body, body_size);
+    WireCursor(length_at).Varint(body_size);
+    end += more_length_bytes;
+    // A program first written in this entry moved with it.
+    if (programs_.size() > programs_before) {
+      programs_.back().offset += static_cast<uint32_t>(more_length_bytes);
+    }
+  }
+  processes_bytes_ = end;
+}
+
+void BatchEncoder::WriteProgram(const ProcessInfo& p, WireCursor* w) {
+  using namespace process_field;
+  // Hashed cheaply (the executable's bytes, the other fields' sizes): processes of one program
+  // are compared in full anyway, and most programs differ in the executable already.
+  uint64_t args_bytes = 0;
+  for (const EventString& arg : p.args) args_bytes += arg.size();
+  uint64_t hash =
+      HashCombine(HashBytes(p.executable), (p.name.size() << 48) ^ (p.args.size() << 40) ^
+                                               (args_bytes << 24) ^ p.working_directory.size());
+  hash = HashCombine(hash, (p.user_name.size() << 48) ^ (p.parent_name.size() << 32) ^
+                               (p.parent_executable.size() << 16) ^ p.container_id.size());
+  bool inserted = false;
+  const uint32_t index = program_index_.FindOrInsert(
+      hash, static_cast<uint32_t>(programs_.size()),
+      [&](uint32_t candidate) { return SameProgram(*programs_[candidate].process, p); }, &inserted);
+  char* const start = w->position();
+  if (!inserted) {
+    // The same strings have the same ids: the bytes of the program's first process.
+    const Program& known = programs_[index];
+    std::memcpy(start, processes_field_.data() + known.offset, known.size);
+    *w = WireCursor(start + known.size);
+    return;
+  }
+  w->Uint(kName, Intern(p.name));
+  w->Uint(kExecutable, Intern(p.executable));
+  arg_ids_.clear();
+  for (const EventString& arg : p.args) arg_ids_.push_back(Intern(arg));
+  w->PackedUint32(kArgs, arg_ids_);
+  w->Uint(kWorkingDirectory, Intern(p.working_directory));
+  w->Uint(kUserName, Intern(p.user_name));
+  w->Uint(kParentName, Intern(p.parent_name));
+  w->Uint(kParentExecutable, Intern(p.parent_executable));
+  w->Uint(kContainerId, Intern(p.container_id));
+  programs_.push_back({&p, static_cast<uint32_t>(start - processes_field_.data()),
+                       static_cast<uint32_t>(w->position() - start)});
 }
 
 // Fills the dictionary and the batch's wire fields (strings_field_, processes_field_,
@@ -284,9 +363,11 @@ void BatchEncoder::EncodeFields(std::span<const NetworkEvent> events, uint32_t* 
   }
   *string_base = static_cast<uint32_t>(strings_.size());
   strings_bytes_ = 0;
-  processes_field_.clear();
+  processes_bytes_ = 0;
   process_index_.Reset(events.size());
   process_events_.clear();
+  program_index_.Reset(events.size());
+  programs_.clear();
 
   // Events are written through a cursor into room reserved for the whole batch: one capacity
   // check per batch instead of one per byte written.
@@ -336,7 +417,7 @@ BatchEncoder::Parts BatchEncoder::EncodeBatch(uint64_t sequence,
       head_,
       with_strings ? std::string_view(strings_field_.data(), strings_bytes_) : std::string_view(),
       middle_,
-      processes_field_,
+      std::string_view(processes_field_.data(), processes_bytes_),
       std::string_view(events_field_.data(), events_bytes_),
       tail_};
 }

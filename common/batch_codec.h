@@ -15,6 +15,7 @@
 #include "common/ecs_codec.h"
 #include "common/event.h"
 #include "common/flat_id_table.h"
+#include "common/proto_wire_writer.h"
 #include "common/status.h"
 #include "ulna/v1/events.pb.h"
 
@@ -43,12 +44,18 @@ class BatchEncoder {
   void EncodeFields(std::span<const NetworkEvent> events, uint32_t* string_base);
   // The batch in wire format, as pieces; without its strings when `with_strings` is false.
   Parts EncodeBatch(uint64_t sequence, std::span<const NetworkEvent> events, bool with_strings);
-  // The dictionary id of `s` (0 for ""), adding it to the batch's strings when new.
+  // The dictionary id of `s` (0 for ""), adding it to the batch's strings when new; `hash` is
+  // HashBytes(s).
+  uint32_t InternHashed(std::string_view s, uint64_t hash);
+  // The same, hashing `s` first: inlined into the callers in batch_codec.cc (the only ones).
   uint32_t Intern(std::string_view s);
   // The index of `event`'s entry in the batch's process table, adding it when new.
   uint32_t InternProcess(const NetworkEvent& event);
-  // Writes `event`'s CompactProcess to processes_field_.
-  void WriteProcess(const NetworkEvent& event);
+  // Writes `event`'s CompactProcess to processes_field_; host_id_hash: HashBytes(host id).
+  void WriteProcess(const NetworkEvent& event, uint64_t host_id_hash);
+  // Writes the program fields of `p` (name to container_id) at *w, copying them from an
+  // earlier process of the batch that runs the same program.
+  void WriteProgram(const ProcessInfo& p, WireCursor* w);
 
   bool self_contained_;
   // The dictionary: id -> string and an index over it. Self-contained batches view the events'
@@ -60,11 +67,26 @@ class BatchEncoder {
   // *process_events_[i], its first event in the batch.
   FlatIdTable process_index_;
   std::vector<const NetworkEvent*> process_events_;
+  // This batch's programs: the fields of a process that many processes share (dev1: over half
+  // of a batch's processes run a program that an earlier one ran, on another host or with
+  // another pid). Entry i's fields are those of *programs_[i].process, written at `offset` in
+  // processes_field_: a process of the same program copies those bytes instead of interning
+  // its strings again (the same strings have the same ids).
+  struct Program {
+    const ProcessInfo* process;
+    uint32_t offset;
+    uint32_t size;
+  };
+  FlatIdTable program_index_;
+  std::vector<Program> programs_;
   // Reused across batches, so that encoding allocates only the returned string.
   // EventBatch.strings elements, wire format: the first strings_bytes_ bytes (the rest is room).
   std::string strings_field_;
   size_t strings_bytes_ = 0;
-  std::string processes_field_;  // EventBatch.processes elements, wire format
+  // EventBatch.processes elements, wire format: the first processes_bytes_ bytes (the rest is
+  // room).
+  std::string processes_field_;
+  size_t processes_bytes_ = 0;
   // EventBatch.events elements, wire format: the first events_bytes_ bytes (the rest is room).
   std::string events_field_;
   size_t events_bytes_ = 0;
@@ -73,7 +95,6 @@ class BatchEncoder {
   std::string middle_;  // base_time_ns
   std::string tail_;    // self_contained
   std::vector<uint32_t> arg_ids_;
-  std::string process_body_;  // room for one CompactProcess body
 };
 
 class BatchDecoder {

@@ -1,5 +1,5 @@
 // FlatIdTable: an open-addressing table from a 64-bit hash to a uint32 id, for the batch
-// encoder's per-batch dictionaries (strings, processes), whose keys the caller keeps. Reset()
+// encoder's per-batch tables (strings, processes, programs), whose keys the caller keeps. Reset()
 // sizes it to the batch about to be encoded, so a small batch probes a few KB of slots instead of
 // the table the largest batch so far grew to (the probes were cache misses). Not thread-safe.
 #pragma once

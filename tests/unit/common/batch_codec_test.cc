@@ -172,6 +172,14 @@ std::vector<NetworkEvent> AwkwardEvents() {
   long_strings.process.container_id = "web-1";  // a string also used as a host name
   events.push_back(long_strings);
   events.push_back(long_strings);
+  // Other processes of its program, whose entries repeat the program's bytes from that long
+  // entry (moved up for its two-byte length), then a long one of another program.
+  long_strings.process.pid = 21;
+  events.push_back(long_strings);
+  long_strings.host = {"id-web-2", "web-2"};
+  events.push_back(long_strings);
+  long_strings.process.executable = "e";
+  events.push_back(long_strings);
   return events;
 }
 
@@ -213,9 +221,10 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWould) {
       ASSERT_TRUE(decoder.Decode(message, nullptr, &decoded, &rejects).ok());
       EXPECT_EQ(rejects.total(), 0u);
       EXPECT_EQ(decoded, self_contained ? batch : WithoutHost(batch));
-      if (end == events.size()) {  // the last batch holds the long process entry
-        EXPECT_TRUE(std::any_of(message.processes().begin(), message.processes().end(),
-                                [](const auto& p) { return p.ByteSizeLong() >= 128; }));
+      if (end == events.size()) {  // the last batch holds the long process entries
+        EXPECT_EQ(std::count_if(message.processes().begin(), message.processes().end(),
+                                [](const auto& p) { return p.ByteSizeLong() >= 128; }),
+                  self_contained ? 4 : 3);  // a stream's processes have no host
       }
     }
   }
@@ -256,6 +265,50 @@ TEST(BatchCodecTest, WritesTheBytesProtobufWouldForScenarioEvents) {
     }
   }
   EXPECT_GT(compared, 0u);
+}
+
+// The event log's batches as a replay cuts them (dev1: ~76 events from ~30 hosts, over half of
+// the processes new to a batch running a program an earlier one ran): blocks of the scenarios'
+// events sorted by time, cut into 5-minute batches, each compared with protobuf's bytes.
+TEST(BatchCodecTest, WritesTheBytesProtobufWouldForScenarioBatchesAsReplayCutsThem) {
+  constexpr size_t kEventsPerBlock = 290;            // ~256 KB of lines
+  constexpr int64_t kBatchSpanNs = 300'000'000'000;  // the event log's kMaxBatchSpanNs
+  for (const char* scenario : {"dev1", "dev2"}) {
+    SCOPED_TRACE(scenario);
+    auto reader = LineReader::Open(SharedDir() + "/scenarios/" + scenario + "/events.ndjson.gz");
+    if (!reader.ok()) GTEST_SKIP() << "scenario archive not found";
+    EcsEventParser parser;
+    NetworkEvent event;
+    ParseError error;
+    BatchEncoder encoder(/*self_contained=*/true);
+    ReferenceEncoder reference(/*self_contained=*/true);
+    std::vector<NetworkEvent> block;
+    size_t compared = 0;
+    auto encode_block = [&] {
+      std::stable_sort(block.begin(), block.end(),
+                       [](const auto& a, const auto& b) { return a.time_ns < b.time_ns; });
+      for (size_t begin = 0; begin < block.size();) {
+        size_t end = begin + 1;
+        while (end < block.size() && block[end].time_ns - block[begin].time_ns < kBatchSpanNs) {
+          ++end;
+        }
+        const std::vector<NetworkEvent> batch(block.begin() + begin, block.begin() + end);
+        ASSERT_EQ(encoder.EncodeToString(compared, batch),
+                  reference.EncodeToString(compared, batch));
+        compared += batch.size();
+        begin = end;
+      }
+      block.clear();
+    };
+    std::string_view line;
+    while (compared < 60000 && (*reader)->Next(&line)) {
+      if (!parser.Parse(line, &event, &error)) continue;
+      block.push_back(event);
+      if (block.size() == kEventsPerBlock) encode_block();
+    }
+    encode_block();
+    EXPECT_GT(compared, 0u);
+  }
 }
 
 // Process names and arguments are the kernel's bytes, not always UTF-8: they must survive the
@@ -410,6 +463,10 @@ TEST(BatchCodecTest, ProcessesThatDifferInOneFieldGetTheirOwnEntries) {
   events.push_back(base);  // the first entry again, after the others
 
   BatchEncoder encoder(/*self_contained=*/true);
+  // Most differences leave the program's hash as it was (sizes, the executable): the program
+  // table must tell them apart by the compare.
+  EXPECT_EQ(encoder.EncodeToString(1, events),
+            ReferenceEncoder(/*self_contained=*/true).EncodeToString(1, events));
   const v1::EventBatch batch = encoder.Encode(1, events);
   EXPECT_EQ(batch.processes_size(), static_cast<int>(events.size()) - 2);
   EXPECT_EQ(batch.events(1).process(), 0u);

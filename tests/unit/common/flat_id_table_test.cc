@@ -115,5 +115,29 @@ TEST(FlatIdTableTest, ResetForgetsEverythingAndSizesToTheBatch) {
   EXPECT_TRUE(inserted);
 }
 
+TEST(FlatIdTableTest, BatchesOfEverySizeSeeOnlyTheirOwnKeys) {
+  // After batches that grew the table, shrank it and grew it again, a batch still finds exactly
+  // its own keys: none left over from an earlier batch, none lost in a growth.
+  Dictionary dict;
+  uint32_t seed = 1;
+  for (const size_t batch_size : {3000, 10, 0, 500, 4, 4000, 1, 64, 65, 129, 2000, 7}) {
+    dict.Reset(batch_size / 3);  // under the batch: the table grows during most of them
+    const std::string batch = std::to_string(batch_size) + "/" + std::to_string(seed++) + ":";
+    bool inserted = false;
+    for (size_t i = 0; i < batch_size; ++i) {
+      // Keys of earlier batches are new again; keys of this one were never seen before.
+      EXPECT_EQ(dict.Intern(std::to_string(i), &inserted), 2 * i) << batch_size;
+      EXPECT_TRUE(inserted) << batch_size << " " << i;
+      EXPECT_EQ(dict.Intern(batch + std::to_string(i), &inserted), 2 * i + 1);
+      EXPECT_TRUE(inserted);
+    }
+    EXPECT_EQ(dict.table.size(), 2 * batch_size);
+    for (size_t i = 0; i < batch_size; ++i) {
+      EXPECT_EQ(dict.Intern(std::to_string(i), &inserted), 2 * i);
+      EXPECT_FALSE(inserted);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ulna

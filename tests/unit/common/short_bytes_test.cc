@@ -35,5 +35,14 @@ TEST(ShortBytesTest, SameBytesReadsOnlyTheGivenBytes) {
   EXPECT_FALSE(SameBytes(a.data(), b.data(), a.size()));
 }
 
+TEST(ShortBytesTest, SameStringComparesSizesAndBytes) {
+  const std::string abc = "abc";
+  EXPECT_TRUE(SameString(abc, std::string_view("abc")));
+  EXPECT_FALSE(SameString(abc, std::string_view("abd")));
+  EXPECT_FALSE(SameString(abc, std::string_view("ab")));    // a prefix
+  EXPECT_FALSE(SameString(abc, std::string_view("abcd")));  // a longer string
+  EXPECT_TRUE(SameString(std::string(), std::string_view()));
+}
+
 }  // namespace
 }  // namespace ulna

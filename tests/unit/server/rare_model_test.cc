@@ -313,6 +313,17 @@ TEST(RareModelTest, ProbabilitiesBelowACutoffAreExactAndTheOthersReachIt) {
   EXPECT_GE(exact[1], 0.3);
 }
 
+// The names of `pool` a bucket holds: name i every (i + 2)th bucket, pool[1] in all of them.
+std::vector<std::string> PresentIn(int64_t bucket, const std::vector<std::string>& pool) {
+  std::vector<std::string> present;
+  for (size_t i = 0; i < pool.size(); ++i) {
+    if ((bucket + static_cast<int64_t>(i)) % static_cast<int64_t>(i + 2) == 0 || i == 1) {
+      present.push_back(pool[i]);
+    }
+  }
+  return present;
+}
+
 TEST(RareModelTest, UnsortedRepeatedNamesLearnAndScoreLikeSortedDistinctOnes) {
   // Buckets come sorted and distinct from BucketActivity; other callers may not sort them.
   // A short window prunes names on the way, and new names arrive between known ones.
@@ -322,12 +333,7 @@ TEST(RareModelTest, UnsortedRepeatedNamesLearnAndScoreLikeSortedDistinctOnes) {
   RareModel shuffled(options);
   const std::vector<std::string> pool = {"apt", "cron", "curl", "nc", "ssh", "sshd", "wget"};
   for (int64_t bucket = 1; bucket <= 30; ++bucket) {
-    std::vector<std::string> present;
-    for (size_t i = 0; i < pool.size(); ++i) {
-      if ((bucket + static_cast<int64_t>(i)) % static_cast<int64_t>(i + 2) == 0 || i == 1) {
-        present.push_back(pool[i]);
-      }
-    }
+    const std::vector<std::string> present = PresentIn(bucket, pool);
     ASSERT_TRUE(sorted.ObserveBucket(bucket, present).ok());
     std::vector<std::string> messy(present.rbegin(), present.rend());
     messy.push_back(present.front());
@@ -357,12 +363,7 @@ TEST(RareModelTest, ScoringTheNamesJustObservedAgreesWithLookingThemUp) {
   RareModel model(options);
   const std::vector<std::string> pool = {"apt", "cron", "curl", "nc", "ssh", "sshd", "wget"};
   for (int64_t bucket = 1; bucket <= 30; ++bucket) {
-    std::vector<std::string> present;
-    for (size_t i = 0; i < pool.size(); ++i) {
-      if ((bucket + static_cast<int64_t>(i)) % static_cast<int64_t>(i + 2) == 0 || i == 1) {
-        present.push_back(pool[i]);
-      }
-    }
+    const std::vector<std::string> present = PresentIn(bucket, pool);
     ASSERT_TRUE(model.ObserveBucket(bucket, present).ok());
     const RareModel copy = model;
     const std::vector<double> observed = model.ProbabilitiesBelow(present, 2.0);

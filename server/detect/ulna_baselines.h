@@ -40,6 +40,20 @@ struct DirtyMark {
 template <typename Baseline>
 using EntryOf = std::pair<const std::string, Baseline>;  // a baseline with its map key
 
+// A list of pointers into its owner's own maps: a copy of the owner starts without it (the
+// copied pointers would be into the original's maps), a move keeps it (map nodes stay put).
+template <typename List>
+struct OwnPointers : List {
+  OwnPointers() = default;
+  OwnPointers(const OwnPointers&) : List() {}
+  OwnPointers(OwnPointers&&) noexcept = default;
+  OwnPointers& operator=(const OwnPointers&) {
+    this->clear();
+    return *this;
+  }
+  OwnPointers& operator=(OwnPointers&&) noexcept = default;
+};
+
 struct UserBaseline {
   std::set<std::string> names;
   uint32_t buckets = 0;
@@ -213,12 +227,12 @@ class UlnaBaselines {
   // Changed since the last Persist: views of the entries' map keys (entries are never erased)
   // with the entries. An entry with a DirtyMark is listed once, when it is marked; the fleet
   // behaviours, which change rarely, are listed on every change (so repeated). Vectors keep
-  // their capacity, so marking allocates nothing once warm.
+  // their capacity, so marking allocates nothing once warm. Empty in a copy, like its marks.
   template <typename Entry>
-  using Dirty = std::vector<std::pair<std::string_view, Entry*>>;
+  using Dirty = OwnPointers<std::vector<std::pair<std::string_view, Entry*>>>;
   template <typename Entry>
   using DirtyHostEntries =
-      std::vector<std::pair<std::pair<std::string_view, std::string_view>, Entry*>>;
+      OwnPointers<std::vector<std::pair<std::pair<std::string_view, std::string_view>, Entry*>>>;
   Dirty<HostBaseline> dirty_hosts_meta_;
   DirtyHostEntries<NameBaseline> dirty_host_names_;
   DirtyHostEntries<UserBaseline> dirty_host_users_;

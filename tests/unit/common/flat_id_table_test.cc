@@ -5,25 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "common/hash_index.h"
+#include "tests/unit/common/interning_dictionary.h"
 
 namespace ulna {
 namespace {
 
-// A dictionary as the batch encoder keeps one: strings by id, the table over them.
-struct Dictionary {
-  FlatIdTable table;
-  std::vector<std::string> strings;
-
-  // `hash` lets a test force collisions; by default the real hash.
-  uint32_t Intern(const std::string& s, bool* inserted,
-                  uint64_t (*hash)(std::string_view) = &HashBytes) {
-    const uint32_t id = table.FindOrInsert(
-        hash(s), static_cast<uint32_t>(strings.size()),
-        [&](uint32_t candidate) { return strings[candidate] == s; }, inserted);
-    if (*inserted) strings.push_back(s);
-    return id;
-  }
+// With Reset, as the encoder sizes its table to each batch.
+struct Dictionary : InterningDictionary<FlatIdTable> {
   void Reset(size_t expected) {
     table.Reset(expected);
     strings.clear();
@@ -32,32 +20,13 @@ struct Dictionary {
 
 TEST(FlatIdTableTest, FindsWhatItInsertedAcrossGrowth) {
   Dictionary dict;
-  bool inserted = false;
-  for (int i = 0; i < 5000; ++i) {
-    EXPECT_EQ(dict.Intern("s" + std::to_string(i), &inserted), static_cast<uint32_t>(i));
-    EXPECT_TRUE(inserted);
-  }
-  EXPECT_EQ(dict.table.size(), 5000u);
-  EXPECT_GE(dict.table.slot_count(), 10000u);
-  for (int i = 4999; i >= 0; --i) {
-    EXPECT_EQ(dict.Intern("s" + std::to_string(i), &inserted), static_cast<uint32_t>(i));
-    EXPECT_FALSE(inserted);
-  }
+  ExpectFindsWhatItInsertedAcrossGrowth(dict);
+  EXPECT_GE(dict.table.slot_count(), 10000u);  // at most half full
 }
 
 TEST(FlatIdTableTest, EqualHashesAreToldApartByTheKey) {
   Dictionary dict;
-  auto same_hash = [](std::string_view) -> uint64_t { return 42; };
-  bool inserted = false;
-  // Enough keys on one hash that they also collide across a growth.
-  for (uint32_t i = 0; i < 100; ++i) {
-    EXPECT_EQ(dict.Intern(std::to_string(i), &inserted, same_hash), i);
-    EXPECT_TRUE(inserted);
-  }
-  for (uint32_t i = 0; i < 100; ++i) {
-    EXPECT_EQ(dict.Intern(std::to_string(i), &inserted, same_hash), i);
-    EXPECT_FALSE(inserted);
-  }
+  ExpectEqualHashesToldApartByTheKey(dict);
 }
 
 TEST(FlatIdTableTest, KeysThatDifferOnlyInTheLowHalfOfTheHashStayApart) {
@@ -102,13 +71,7 @@ TEST(FlatIdTableTest, ResetForgetsEverythingAndSizesToTheBatch) {
   // A small batch after a large one probes a small table, not the largest one so far.
   EXPECT_LT(dict.table.slot_count(), grown);
   EXPECT_GE(dict.table.slot_count(), 200u);
-  // The same keys are new again and take fresh ids.
-  EXPECT_EQ(dict.Intern("7", &inserted), 0u);
-  EXPECT_TRUE(inserted);
-  EXPECT_EQ(dict.Intern("3", &inserted), 1u);
-  EXPECT_TRUE(inserted);
-  EXPECT_EQ(dict.Intern("7", &inserted), 0u);
-  EXPECT_FALSE(inserted);
+  ExpectKeysNewAgain(dict);
   // And keys of the large batch are gone even where their slots lay beyond the small table.
   dict.Reset(5000);
   EXPECT_EQ(dict.Intern("2999", &inserted), 0u);

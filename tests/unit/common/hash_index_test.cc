@@ -6,66 +6,31 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/common/interning_dictionary.h"
+
 namespace ulna {
 namespace {
 
-// A dictionary as the batch encoder keeps one: strings by id, the index over them.
-struct Dictionary {
-  HashIndex index;
-  std::vector<std::string> strings;
-
-  // `hash` lets a test force collisions; by default the real hash.
-  uint32_t Intern(const std::string& s, bool* inserted,
-                  uint64_t (*hash)(std::string_view) = &HashBytes) {
-    const uint32_t id = index.FindOrInsert(
-        hash(s), static_cast<uint32_t>(strings.size()),
-        [&](uint32_t candidate) { return strings[candidate] == s; }, inserted);
-    if (*inserted) strings.push_back(s);
-    return id;
-  }
-};
+using Dictionary = InterningDictionary<HashIndex>;
 
 TEST(HashIndexTest, FindsWhatItInsertedAcrossGrowth) {
   Dictionary dict;
-  bool inserted = false;
-  for (int i = 0; i < 5000; ++i) {
-    EXPECT_EQ(dict.Intern("s" + std::to_string(i), &inserted), static_cast<uint32_t>(i));
-    EXPECT_TRUE(inserted);
-  }
-  EXPECT_EQ(dict.index.size(), 5000u);
-  for (int i = 4999; i >= 0; --i) {
-    EXPECT_EQ(dict.Intern("s" + std::to_string(i), &inserted), static_cast<uint32_t>(i));
-    EXPECT_FALSE(inserted);
-  }
+  ExpectFindsWhatItInsertedAcrossGrowth(dict);
 }
 
 TEST(HashIndexTest, EqualHashesAreToldApartByTheKey) {
   Dictionary dict;
-  auto same_hash = [](std::string_view) -> uint64_t { return 42; };
-  bool inserted = false;
-  EXPECT_EQ(dict.Intern("a", &inserted, same_hash), 0u);
-  EXPECT_EQ(dict.Intern("b", &inserted, same_hash), 1u);
-  EXPECT_TRUE(inserted);
-  EXPECT_EQ(dict.Intern("a", &inserted, same_hash), 0u);
-  EXPECT_FALSE(inserted);
-  EXPECT_EQ(dict.Intern("b", &inserted, same_hash), 1u);
-  EXPECT_FALSE(inserted);
+  ExpectEqualHashesToldApartByTheKey(dict);
 }
 
 TEST(HashIndexTest, ClearForgetsEverything) {
   Dictionary dict;
   bool inserted = false;
   for (int i = 0; i < 100; ++i) dict.Intern(std::to_string(i), &inserted);
-  dict.index.Clear();
+  dict.table.Clear();
   dict.strings.clear();
-  EXPECT_EQ(dict.index.size(), 0u);
-  // The same keys are new again and take fresh values.
-  EXPECT_EQ(dict.Intern("7", &inserted), 0u);
-  EXPECT_TRUE(inserted);
-  EXPECT_EQ(dict.Intern("3", &inserted), 1u);
-  EXPECT_TRUE(inserted);
-  EXPECT_EQ(dict.Intern("7", &inserted), 0u);
-  EXPECT_FALSE(inserted);
+  EXPECT_EQ(dict.table.size(), 0u);
+  ExpectKeysNewAgain(dict);
 }
 
 TEST(HashIndexTest, HashBytesDependsOnEveryByteAndTheLength) {
